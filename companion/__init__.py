@@ -1,0 +1,1 @@
+"""Companion: accounts, secure (.TEF) attachments, viewer, hand-off, out of office."""

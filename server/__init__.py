@@ -1,0 +1,1 @@
+"""The bundled Traveler server: ASGI app, store, services, administration, CLI."""

@@ -1,0 +1,440 @@
+"""``traveler-server``: run the server and administer its users, devices and settings.
+
+::
+
+    traveler-server [--data DIR] run [--host H] [--port N] [--demo]
+    traveler-server [--data DIR] user add NAME --email ADDR [--full-name ...] --password-stdin
+                                          [--admin]
+    traveler-server [--data DIR] user list
+    traveler-server [--data DIR] device list [--user NAME]
+    traveler-server [--data DIR] config show [--host H] [--port N]
+    traveler-server config docs
+
+Exit status: 0 done, 1 the command failed (the message says why), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import getpass
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+
+import uvicorn
+
+from server.config import ConfigError, Settings, Source, load_settings, render_reference
+from server.store.database import Database, StoreError
+from server.store.devices import DeviceStore
+from server.store.users import UserStore
+
+__all__ = ["default_data_dir", "main"]
+
+log = logging.getLogger("traveler")
+PROG = "traveler-server"
+PREFIX = "Traveler: "
+
+
+class CommandError(Exception):
+    """A command failed for a reason the user can act on; printed as one line, exit 1."""
+
+
+# --- data folder and logging ----------------------------------------------------------------
+
+
+def default_data_dir() -> Path:
+    """$TRAVELER_DATA, else the per-user data folder (XDG: ~/.local/share/traveler-server)."""
+    if os.environ.get("TRAVELER_DATA"):
+        return Path(os.environ["TRAVELER_DATA"]).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / PROG
+
+
+def _prepare_data_dir(path: Path) -> Path:
+    try:
+        # 0700: the folder holds password verifiers.
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandError(f"cannot create the data folder {path}: {exc.strerror}") from None
+    if not os.access(path, os.W_OK):
+        raise CommandError(f"the data folder {path} is not writable")
+    return path.resolve()
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Lines in the Domino console style: ``Traveler: Server starting...``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.name == "traveler" or record.name.startswith("traveler."):
+            # Messages written with the prefix already must not get it twice.
+            message = message.removeprefix(PREFIX)
+            level = "" if record.levelno == logging.INFO else f"{record.levelname.title()}: "
+            line = f"{PREFIX}{level}{message}"
+        else:
+            line = f"{record.name}: {record.levelname.title()}: {message}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def configure_logging(level: str) -> None:
+    """Console logging on stderr, one flushed line per record."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ConsoleFormatter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # uvicorn's own start-up chatter would duplicate our lines; keep its warnings and errors.
+    logging.getLogger("uvicorn.error").setLevel(logging.DEBUG if level == "DEBUG" else "WARNING")
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+# --- run ------------------------------------------------------------------------------------
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    where = f"{_url_host(host)}:{port}"
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CommandError(f"Cannot listen on {where}: unknown host ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # Lets a restarted server bind while old connections sit in TIME_WAIT; on Linux it does
+        # not let two listeners share a port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        reasons = {
+            errno.EADDRINUSE: "the port is already in use (another server running? "
+            "choose another with --port or NTS_HTTP_PORT)",
+            errno.EACCES: "permission denied (ports below 1024 need privileges; use a higher "
+            "--port)",
+            errno.EADDRNOTAVAIL: "that address does not belong to this machine",
+        }
+        reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+        raise CommandError(f"Cannot listen on {where}: {reason}") from None
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, reporting start and shutdown in our log style."""
+
+    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_started = on_started
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._on_started()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if not self.should_exit:
+            log.info("Server shutting down...")
+        super().handle_exit(sig, frame)
+
+
+def _run(args: argparse.Namespace, data_dir: Path) -> int:
+    settings = load_settings(data_dir, _overrides(args))
+    configure_logging(settings.log_level)
+    log.info("Server starting...")
+    log.info("Data folder %s", data_dir)
+    for warning in settings.warnings:
+        log.warning("%s", warning)
+    if settings.push_enable_apns:
+        log.warning("NTS_PUSH_ENABLE_APNS is set, but push is not implemented yet; ignored")
+
+    from server.app import create_app
+
+    database = Database.open(data_dir)
+    try:
+        demo_accounts = []
+        admins: set[str] = set()
+        if args.demo:
+            from server.demo import seed_demo
+
+            users = UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
+            demo_accounts = seed_demo(database, users)
+            admins = {u.name for u in users.list() if u.is_admin}
+        app = create_app(settings, database)
+        sock = _bind(settings.http_host, settings.http_port)
+        port = sock.getsockname()[1]
+        url = f"http://{_url_host(settings.http_host)}:{port}/traveler"
+
+        def started() -> None:
+            log.info("Server started on %s", url)
+            if args.demo:
+                from server.demo import render_demo_banner
+
+                print(render_demo_banner(url, demo_accounts, admins), flush=True)
+
+        config = uvicorn.Config(
+            app,
+            lifespan="on",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+        server = _Server(config, on_started=started)
+
+        def stop_quietly(sig: int, frame: FrameType | None) -> None:
+            # Before uvicorn takes the signals over, a stop request must still stop it; after
+            # it is done, uvicorn re-raises the signal that stopped it, and we want to exit
+            # normally (log "stopped", status 0) rather than die of that signal.
+            server.should_exit = True
+
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, stop_quietly) for sig in handled}
+        try:
+            asyncio.run(server.serve(sockets=[sock]))
+        except SystemExit as exc:
+            # uvicorn exits this way when the app's start-up fails; it has logged why.
+            log.error("Server could not start")
+            return int(exc.code) if isinstance(exc.code, int) else 1
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            sock.close()
+    finally:
+        database.close()
+    log.info("Server stopped.")
+    return 0
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object | None]:
+    return {
+        "NTS_HTTP_HOST": getattr(args, "host", None),
+        "NTS_HTTP_PORT": getattr(args, "port", None),
+    }
+
+
+# --- users, devices, config -------------------------------------------------------------------
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if not args.password_stdin:
+        raise CommandError(
+            "give the password on standard input with --password-stdin "
+            "(never as an argument: it would show in the process list and shell history)"
+        )
+    if sys.stdin is None:
+        raise CommandError("--password-stdin: there is no standard input")
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != first:
+            raise CommandError("the two passwords differ")
+        return first
+    text = sys.stdin.read()
+    # `echo secret | …` adds one newline; anything beyond that is not part of a password.
+    password = text[:-1] if text.endswith("\n") else text
+    password = password[:-1] if password.endswith("\r") else password
+    if "\n" in password:
+        raise CommandError("--password-stdin: expected one line, got several")
+    return password
+
+
+def _user_store(data_dir: Path, database: Database) -> UserStore:
+    settings = load_settings(data_dir)
+    return UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
+
+
+def _user_add(args: argparse.Namespace, data_dir: Path) -> int:
+    password = _read_password(args)
+    with Database.open(data_dir) as database:
+        user = _user_store(data_dir, database).add(
+            args.name, args.email, password, full_name=args.full_name, admin=args.admin
+        )
+    role = "administrator" if user.is_admin else "user"
+    print(f"Added {role} {user.name} <{user.email}>.")
+    return 0
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    )
+
+
+def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        users = UserStore(database).list()
+    if not users:
+        print(f"No users yet; add one with: {PROG} user add NAME --email ADDR --password-stdin")
+        return 0
+    rows = [("NAME", "E-MAIL", "FULL NAME", "ROLE", "CREATED")]
+    rows += [
+        (u.name, u.email, u.full_name or "", "admin" if u.is_admin else "user", u.created)
+        for u in users
+    ]
+    print(_table(rows))
+    return 0
+
+
+def _device_list(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        if args.user is not None and UserStore(database).get(args.user) is None:
+            raise CommandError(f"there is no user named {args.user!r}")
+        devices = DeviceStore(database).list(user=args.user)
+    if not devices:
+        print("No devices yet; a device registers when it first syncs.")
+        return 0
+    rows = [("USER", "DEVICE ID", "TYPE", "MODEL", "FIRST SYNC", "LAST SYNC")]
+    rows += [
+        (
+            d.user_name,
+            d.device_id,
+            d.device_type or "",
+            d.model or "",
+            d.first_sync.isoformat(),
+            d.last_sync.isoformat(),
+        )
+        for d in devices
+    ]
+    print(_table(rows))
+    return 0
+
+
+def _config_show(args: argparse.Namespace, data_dir: Path) -> int:
+    settings = load_settings(data_dir, _overrides(args))
+    print(render_settings(settings))
+    return 0
+
+
+def render_settings(settings: Settings) -> str:
+    """What ``config show`` prints: every key, its effective value and where it came from."""
+    present = "" if settings.ini_path.is_file() else " (not present; all defaults)"
+    rows = [("KEY", "VALUE", "FROM")]
+    for value in settings.entries():
+        origin = value.source.value
+        if value.source is Source.NOTES_INI:
+            origin = f"notes.ini line {value.line}"
+        if not value.known:
+            origin += " (unknown key, not used)"
+        rows.append((value.key, value.text, origin))
+    lines = [
+        f"Data folder: {settings.data_dir}",
+        f"Settings file: {settings.ini_path}{present}",
+        "",
+    ]
+    lines.append(_table(rows))
+    if settings.other:
+        lines += ["", "Other notes.ini keys (not Traveler settings, ignored):"]
+        lines += [f"  {v.key}={v.text}" for v in settings.other.values()]
+    if settings.warnings:
+        lines += ["", "Warnings:"]
+        lines += [f"  {w}" for w in settings.warnings]
+    return "\n".join(lines)
+
+
+def _config_docs(args: argparse.Namespace, data_dir: Path | None) -> int:
+    print(render_reference(), end="")
+    return 0
+
+
+# --- argument parsing -----------------------------------------------------------------------
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is between 0 and 65535 (0: any free port)")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="The Traveler server: SyncML for the Traveler ToDo app and other clients.",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        type=Path,
+        help="data folder (database, notes.ini); default $TRAVELER_DATA or "
+        "~/.local/share/traveler-server",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def listen_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", help="address to bind (NTS_HTTP_HOST; default 127.0.0.1)")
+        p.add_argument("--port", type=_port, help="TCP port, 0 = any free (NTS_HTTP_PORT)")
+
+    run = commands.add_parser("run", help="run the server until Ctrl+C or SIGTERM")
+    listen_flags(run)
+    run.add_argument("--demo", action="store_true", help="add the demo users and print them")
+    run.set_defaults(handler=_run)
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser("add", help="add a user")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--email", required=True, metavar="ADDR")
+    add.add_argument("--full-name", metavar="TEXT")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument("--admin", action="store_true", help="give the Administrator role")
+    add.set_defaults(handler=_user_add)
+    user_list = user_commands.add_parser("list", help="list users")
+    user_list.set_defaults(handler=_user_list)
+
+    device = commands.add_parser("device", help="show devices")
+    device_commands = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
+    device_list = device_commands.add_parser("list", help="list devices")
+    device_list.add_argument("--user", metavar="NAME", help="only this user's devices")
+    device_list.set_defaults(handler=_device_list)
+
+    config = commands.add_parser("config", help="show settings")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = config_commands.add_parser("show", help="effective NTS_* settings and their source")
+    listen_flags(show)
+    show.set_defaults(handler=_config_show)
+    docs = config_commands.add_parser("docs", help="print the settings reference (Markdown)")
+    docs.set_defaults(handler=_config_docs, needs_data=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``traveler-server``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        data_dir = None
+        if getattr(args, "needs_data", True):
+            data_dir = _prepare_data_dir(args.data or default_data_dir())
+        return int(args.handler(args, data_dir))
+    except (CommandError, ConfigError, StoreError) as exc:
+        _fail(args, str(exc))
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(args: argparse.Namespace, message: str) -> None:
+    if args.command == "run" and logging.getLogger().handlers:
+        log.error("%s", message)
+    else:
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,434 @@
+"""Server settings: the NTS_* keys, read from notes.ini in the data folder.
+
+Like a Domino server, the Traveler server keeps its settings as ``KEY=value`` lines in
+``notes.ini``. The effective value of a key is, in this order of precedence:
+
+1. a command-line flag (``traveler-server run --port 9000`` sets ``NTS_HTTP_PORT``),
+2. the key in ``<data>/notes.ini``,
+3. the built-in default from :data:`SETTINGS`.
+
+:data:`SETTINGS` is the one table of known keys; ``docs/configuration.md`` is generated from it
+(``traveler-server config docs``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "NOTES_INI",
+    "SETTINGS",
+    "ConfigError",
+    "Setting",
+    "Settings",
+    "Source",
+    "Value",
+    "load_settings",
+    "parse_notes_ini",
+    "render_reference",
+]
+
+NOTES_INI = "notes.ini"
+
+AUTH_TYPES = ("md5", "basic")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A setting has a value the server cannot use; the message names the key and its source."""
+
+
+class Source(StrEnum):
+    """Where an effective value came from."""
+
+    DEFAULT = "default"
+    NOTES_INI = "notes.ini"
+    COMMAND_LINE = "command line"
+
+
+# --- value parsers -----------------------------------------------------------------------------
+# Each takes the raw text and returns the typed value or raises ValueError with a reason that
+# completes the sentence "NTS_X=... is not valid: <reason>".
+
+
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"must be {bound}")
+        return value
+
+    return parse
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _host(text: str) -> str:
+    host = text.strip()
+    if not host or any(c.isspace() for c in host):
+        raise ValueError("expected a host name or IP address")
+    return host
+
+
+def _auth_types(text: str) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in AUTH_TYPES]
+    if unknown:
+        choices = " and/or ".join(AUTH_TYPES)
+        raise ValueError(f"unknown auth type {', '.join(unknown)}; use {choices}")
+    if not names:
+        raise ValueError(f"at least one of {', '.join(AUTH_TYPES)} is needed")
+    # Order is the server's preference; duplicates would only confuse the challenge.
+    return tuple(dict.fromkeys(names))
+
+
+def _log_level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One known NTS_* key."""
+
+    key: str
+    default: str
+    parse: Callable[[str], Any]
+    description: str
+    kind: str  # for people: "integer (bytes)", "true/false", ...
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "NTS_HTTP_HOST",
+        "127.0.0.1",
+        _host,
+        "Address the HTTP listener binds. Loopback by default, so a fresh server is not "
+        "reachable from the network; use 0.0.0.0 (all IPv4) or :: (all IPv6) deliberately. "
+        "Flag: `run --host`.",
+        "host name or IP address",
+    ),
+    Setting(
+        "NTS_HTTP_PORT",
+        "8080",
+        _int_in(0, 65535),
+        "TCP port of the HTTP listener; 0 picks a free port and logs it. Flag: `run --port`.",
+        "integer 0-65535",
+    ),
+    Setting(
+        "NTS_SYNCML_AUTH_TYPES",
+        "md5,basic",
+        _auth_types,
+        "SyncML credential types the server accepts, in order of preference (the first is "
+        "offered in challenges). Dropping `md5` means no password-equivalent MD5 secret is "
+        "stored for users added or changed afterwards; see *Passwords and syncml:auth-md5*.",
+        "comma-separated list of md5, basic",
+    ),
+    Setting(
+        "NTS_MAX_MESSAGE_SIZE",
+        "4194304",
+        _int_in(1024),
+        "Largest HTTP request body (one SyncML message) the server reads; larger requests are "
+        "refused with HTTP 413 before anything is parsed or stored.",
+        "integer (bytes)",
+    ),
+    Setting(
+        "NTS_MAX_MSG_SIZE",
+        "150000",
+        _int_in(1024),
+        "The server's own SyncML MaxMsgSize: the largest message it asks clients to send and "
+        "the largest it sends (it also honours a smaller client MaxMsgSize).",
+        "integer (bytes)",
+    ),
+    Setting(
+        "NTS_MAX_OBJ_SIZE",
+        "4000000",
+        _int_in(1024),
+        "The server's SyncML MaxObjSize: the largest single item (e.g. one task) it accepts, "
+        "possibly sent in chunks over several messages.",
+        "integer (bytes)",
+    ),
+    Setting(
+        "NTS_SESSION_TIMEOUT",
+        "900",
+        _int_in(1),
+        "Seconds a SyncML session may stay idle before the server forgets it; the client then "
+        "has to start a new session.",
+        "integer (seconds)",
+    ),
+    Setting(
+        "NTS_LOG_LEVEL",
+        "INFO",
+        _log_level,
+        "Least severe log messages written to the console: DEBUG, INFO, WARNING or ERROR.",
+        "DEBUG, INFO, WARNING, ERROR",
+    ),
+    Setting(
+        "NTS_DISK_SPACE_THRESHOLD",
+        "100",
+        _int_in(0),
+        "Free space (MB) of the data folder's disk below which the server's status turns Red "
+        "(`GET /health` answers 503 with status red).",
+        "integer (MB)",
+    ),
+    Setting(
+        "NTS_PUSH_ENABLE_APNS",
+        "false",
+        _bool,
+        "Reserved: push notices through Apple's push service. Accepted and shown, not used yet.",
+        "true/false",
+    ),
+)
+
+_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Value:
+    """An effective setting: its typed value, the text it came from and where that was."""
+
+    key: str
+    value: Any
+    text: str
+    source: Source
+    known: bool = True
+    line: int | None = None  # line in notes.ini, when source is NOTES_INI
+
+
+@dataclass(frozen=True)
+class IniEntry:
+    key: str  # upper-cased
+    value: str
+    line: int
+
+
+def parse_notes_ini(text: str) -> tuple[list[IniEntry], list[str]]:
+    """Split notes.ini text into entries and warnings (bad lines, other sections, duplicates).
+
+    Format: ``KEY=value`` lines, an optional ``[Notes]`` section header, ``;`` or ``#`` comment
+    lines; keys are case-insensitive. Values are taken verbatim (trimmed): notes.ini has no
+    inline comments, and a ``;`` may be part of a value.
+    """
+    entries: dict[str, IniEntry] = {}
+    warnings: list[str] = []
+    in_other_section = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in ";#":
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+            in_other_section = section.lower() != "notes"
+            if in_other_section:
+                warnings.append(
+                    f"notes.ini line {number}: section [{section}] is not [Notes]; "
+                    "its keys are ignored"
+                )
+            continue
+        if in_other_section:
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip().upper()
+        if not sep or not key or not re.fullmatch(r"[A-Z0-9_$.\-]+", key):
+            warnings.append(f"notes.ini line {number}: not a KEY=value line, ignored: {raw!r}")
+            continue
+        if key in entries:
+            warnings.append(
+                f"notes.ini line {number}: {key} is set again (first on line "
+                f"{entries[key].line}); the later line wins"
+            )
+        entries[key] = IniEntry(key, value.strip(), number)
+    return list(entries.values()), warnings
+
+
+class Settings(Mapping[str, Any]):
+    """Effective settings of one server; ``settings["NTS_HTTP_PORT"]`` is the typed value.
+
+    Typed properties name the keys the server code reads, so a typo fails loudly.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        values: Mapping[str, Value],
+        *,
+        other: Mapping[str, Value] | None = None,
+        warnings: list[str] | None = None,
+        ini_path: Path | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.ini_path = ini_path if ini_path is not None else self.data_dir / NOTES_INI
+        self._values = dict(values)
+        # Keys of notes.ini that are not NTS_* (a real notes.ini holds many): kept to show them.
+        self.other: dict[str, Value] = dict(other or {})
+        self.warnings: list[str] = list(warnings or [])
+
+    # Mapping interface over NTS_* keys (known and unknown) ------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key.upper()].value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def entry(self, key: str) -> Value:
+        """The effective :class:`Value` of ``key`` (with its source)."""
+        return self._values[key.upper()]
+
+    def entries(self) -> list[Value]:
+        """Known keys in table order, then unknown NTS_* keys alphabetically."""
+        known = [self._values[s.key] for s in SETTINGS]
+        unknown = sorted((v for v in self._values.values() if not v.known), key=lambda v: v.key)
+        return known + unknown
+
+    # Typed accessors ---------------------------------------------------------------------------
+    @property
+    def http_host(self) -> str:
+        return str(self["NTS_HTTP_HOST"])
+
+    @property
+    def http_port(self) -> int:
+        return int(self["NTS_HTTP_PORT"])
+
+    @property
+    def syncml_auth_types(self) -> tuple[str, ...]:
+        return tuple(self["NTS_SYNCML_AUTH_TYPES"])
+
+    @property
+    def max_message_size(self) -> int:
+        """Largest HTTP body read, bytes."""
+        return int(self["NTS_MAX_MESSAGE_SIZE"])
+
+    @property
+    def max_msg_size(self) -> int:
+        """The server's SyncML MaxMsgSize, bytes."""
+        return int(self["NTS_MAX_MSG_SIZE"])
+
+    @property
+    def max_obj_size(self) -> int:
+        """The server's SyncML MaxObjSize, bytes."""
+        return int(self["NTS_MAX_OBJ_SIZE"])
+
+    @property
+    def session_timeout(self) -> int:
+        """Idle seconds before a SyncML session is forgotten."""
+        return int(self["NTS_SESSION_TIMEOUT"])
+
+    @property
+    def log_level(self) -> str:
+        return str(self["NTS_LOG_LEVEL"])
+
+    @property
+    def disk_space_threshold_mb(self) -> int:
+        return int(self["NTS_DISK_SPACE_THRESHOLD"])
+
+    @property
+    def push_enable_apns(self) -> bool:
+        return bool(self["NTS_PUSH_ENABLE_APNS"])
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{v.key}={v.text!r}" for v in self.entries())
+        return f"Settings({self.data_dir}, {shown})"
+
+
+def _parse(setting: Setting, text: str, where: str) -> Any:
+    try:
+        return setting.parse(text)
+    except ValueError as exc:
+        raise ConfigError(f"{setting.key}={text} ({where}) is not valid: {exc}") from None
+
+
+def load_settings(
+    data_dir: Path | str,
+    overrides: Mapping[str, object | None] | None = None,
+) -> Settings:
+    """Read ``<data_dir>/notes.ini`` (if present) and apply command-line ``overrides``.
+
+    ``overrides`` maps NTS_* keys to values (``None`` means "flag not given"). Raises
+    :class:`ConfigError` for a value that does not parse, naming the key and where it came from.
+    """
+    data_dir = Path(data_dir)
+    ini_path = data_dir / NOTES_INI
+    entries: list[IniEntry] = []
+    warnings: list[str] = []
+    if ini_path.is_file():
+        try:
+            text = ini_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {ini_path}: {exc}") from None
+        entries, warnings = parse_notes_ini(text)
+
+    values: dict[str, Value] = {
+        s.key: Value(s.key, _parse(s, s.default, "default"), s.default, Source.DEFAULT)
+        for s in SETTINGS
+    }
+    other: dict[str, Value] = {}
+    for entry in entries:
+        setting = _BY_KEY.get(entry.key)
+        if setting is not None:
+            where = f"{NOTES_INI} line {entry.line}"
+            values[entry.key] = Value(
+                entry.key,
+                _parse(setting, entry.value, where),
+                entry.value,
+                Source.NOTES_INI,
+                line=entry.line,
+            )
+        elif entry.key.startswith("NTS_"):
+            warnings.append(
+                f"notes.ini line {entry.line}: {entry.key} is not a setting this server knows; "
+                "kept but not used (a typo?)"
+            )
+            values[entry.key] = Value(
+                entry.key, entry.value, entry.value, Source.NOTES_INI, known=False, line=entry.line
+            )
+        else:
+            other[entry.key] = Value(
+                entry.key, entry.value, entry.value, Source.NOTES_INI, known=False, line=entry.line
+            )
+
+    for key, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        key = key.upper()
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            raise ConfigError(f"{key} is not a setting this server knows")
+        text = ",".join(raw) if isinstance(raw, list | tuple) else str(raw)
+        if isinstance(raw, bool):
+            text = "true" if raw else "false"
+        values[key] = Value(key, _parse(setting, text, "command line"), text, Source.COMMAND_LINE)
+
+    return Settings(data_dir, values, other=other, warnings=warnings, ini_path=ini_path)
+
+
+def render_reference() -> str:
+    """The Markdown table of known keys, as embedded in docs/configuration.md."""
+    lines = [
+        "| Key | Default | Type | Meaning |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        description = s.description.replace("|", "\\|")
+        lines.append(f"| `{s.key}` | `{s.default}` | {s.kind} | {description} |")
+    return "\n".join(lines) + "\n"

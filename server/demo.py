@@ -1,0 +1,119 @@
+"""The demo organisation: three users with memorable passwords, for trying the server out.
+
+``traveler-server run --demo`` (what ``./run demo`` starts) seeds them and prints a table of the
+accounts; ``traveler-demo`` will one day start server, demo data and both apps in one go.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import NamedTuple
+
+from server.store.database import Database
+from server.store.users import UserStore
+
+__all__ = ["DEMO_USERS", "DemoAccount", "demo_main", "render_demo_banner", "seed_demo"]
+
+log = logging.getLogger("traveler.demo")
+
+# The server-side name of the task datastore a client syncs with (SyncML Target/LocURI).
+DEMO_DATASTORE_URI = "tasks"
+
+
+class DemoAccount(NamedTuple):
+    name: str
+    password: str
+    email: str
+
+
+class _DemoUser(NamedTuple):
+    account: DemoAccount
+    full_name: str
+    admin: bool
+
+
+DEMO_DOMAIN = "demo.traveler.test"  # .test is reserved (RFC 2606): mail can never go out
+
+DEMO_USERS: tuple[_DemoUser, ...] = (
+    _DemoUser(DemoAccount("alice", "alice-demo-1", f"alice@{DEMO_DOMAIN}"), "Alice Adams", True),
+    _DemoUser(DemoAccount("bob", "bob-demo-1", f"bob@{DEMO_DOMAIN}"), "Bob Brown", False),
+    _DemoUser(DemoAccount("carol", "carol-demo-1", f"carol@{DEMO_DOMAIN}"), "Carol Clark", False),
+)
+
+
+def seed_demo(database: Database, users: UserStore | None = None) -> list[DemoAccount]:
+    """Create the demo users that are missing; return the accounts that work with the
+    printed passwords. Idempotent. An existing user of a demo name whose password was changed
+    is left alone (never reset: this may be someone's real data folder) and not returned."""
+    store = users or UserStore(database)
+    usable: list[DemoAccount] = []
+    for demo in DEMO_USERS:
+        account = demo.account
+        existing = store.get(account.name)
+        if existing is None:
+            store.add(
+                account.name,
+                account.email,
+                account.password,
+                full_name=demo.full_name,
+                admin=demo.admin,
+            )
+            usable.append(account)
+        elif store.verify_password(existing, account.password):
+            usable.append(account)
+        else:
+            log.warning(
+                "User %s exists with another password; the demo account is not shown",
+                existing.name,
+            )
+    return usable
+
+
+def render_demo_banner(url: str, accounts: list[DemoAccount], admins: set[str]) -> str:
+    """The text ``run --demo`` prints once the server listens."""
+    rows = [("user", "password", "e-mail", "role")]
+    rows += [
+        (a.name, a.password, a.email, "admin" if a.name in admins else "user") for a in accounts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    table = "\n".join(
+        "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    )
+    first = accounts[0] if accounts else DemoAccount("USER", "PASSWORD", "")
+    return f"""
+Traveler demo server: {url}
+
+Demo accounts:
+{table}
+
+Sync a SyncEvolution client with it (as {first.name}; tasks kept in a local folder):
+  syncevolution --daemon=no --keyring=no --configure --template SyncEvolution \\
+      --sync-property syncURL={url} \\
+      --sync-property username={first.name} --sync-property password={first.password} \\
+      --source-property backend=file --source-property databaseFormat=text/calendar \\
+      --source-property database=file://$HOME/traveler-demo-todo \\
+      --source-property uri={DEMO_DATASTORE_URI} \\
+      traveler-{first.name} todo
+  syncevolution --daemon=no --keyring=no --sync slow traveler-{first.name} todo
+(Debian bookworm's syncevolution 2.0.0 needs a libcurl preload to sync; see DEVELOPERS.md.)
+
+Stop the server with Ctrl+C.
+"""
+
+
+def demo_main() -> int:
+    """Entry point of ``traveler-demo`` (not built yet): say what it will do and exit 2."""
+    print(
+        "traveler-demo will start a local Traveler server with the demo organisation, then the "
+        "Companion and ToDo apps signed in as a demo user, all with one command. The desktop "
+        "apps are not built yet; for now run `./run demo` in the source tree, or "
+        "`traveler-server run --demo`, to start the server with the demo accounts.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(demo_main())

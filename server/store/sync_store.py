@@ -1,0 +1,428 @@
+"""The SyncML engine's storage on the SQL store: items, revisions, mappings, sessions.
+
+Implements :class:`syncml.backend.ServerBackend` and :class:`syncml.backend.Datastore`.
+The caller (``server.sync_service``) wraps each SyncML message in one transaction, so
+everything a message changes is committed together or not at all.
+
+Change tracking: every write of an item takes a new value of one global revision
+counter. A device's mapping remembers the revision it last confirmed; whatever is newer
+(or unmapped, or mapped but gone) is what the device still has to receive.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from server.store.database import Database, Migration
+from server.store.devices import DeviceStore
+from server.store.users import UserStore
+from syncml.backend import Change, ChangeKind, Mapping, Principal, StoredItem
+
+__all__ = ["SYNC_MIGRATIONS", "SqlDatastore", "SqlSyncBackend"]
+
+
+def _sync_tables(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE devices ADD COLUMN devinf TEXT")
+    db.execute(
+        """
+        CREATE TABLE items (
+            -- AUTOINCREMENT: a deleted item's GUID must never name another item, or a
+            -- device still mapping the old one would get the new one as a Replace.
+            id        INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            datastore TEXT NOT NULL,
+            uid       TEXT,
+            data      TEXT NOT NULL,
+            rev       INTEGER NOT NULL,
+            modified  REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX items_by_store ON items (user_id, datastore)")
+    db.execute("CREATE INDEX items_by_uid ON items (user_id, datastore, uid)")
+    # Old versions still needed as the common base of a three-way merge.
+    db.execute(
+        """
+        CREATE TABLE item_history (
+            item_id INTEGER NOT NULL,
+            rev     INTEGER NOT NULL,
+            data    TEXT NOT NULL,
+            PRIMARY KEY (item_id, rev)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE mappings (
+            device_pk  INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+            datastore  TEXT NOT NULL,
+            guid       INTEGER NOT NULL,
+            luid       TEXT,
+            synced_rev INTEGER NOT NULL,
+            PRIMARY KEY (device_pk, datastore, guid)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX mappings_by_luid ON mappings (device_pk, datastore, luid)")
+    db.execute(
+        """
+        CREATE TABLE anchors (
+            device_pk   INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+            datastore   TEXT NOT NULL,
+            client_next TEXT NOT NULL,
+            server_next TEXT NOT NULL,
+            PRIMARY KEY (device_pk, datastore)
+        )
+        """
+    )
+    db.execute("CREATE TABLE nonces (device_id TEXT PRIMARY KEY, nonce BLOB NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE syncml_sessions (
+            key        TEXT PRIMARY KEY,
+            state      TEXT NOT NULL,
+            reply      BLOB NOT NULL,
+            reply_type TEXT NOT NULL,
+            updated    REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT INTO counters (name, value) VALUES ('rev', 0)")
+
+
+SYNC_MIGRATIONS = [Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables)]
+
+
+class SqlDatastore:
+    """One user's datastore as one device sees it."""
+
+    def __init__(self, db: Database, user_id: int, device_pk: int, name: str,
+                 clock: Any = time.time) -> None:
+        self._conn = db.conn
+        self._user = user_id
+        self._device = device_pk
+        self._name = name
+        self._clock = clock
+
+    # -- anchors --------------------------------------------------------------------------
+    def saved_anchor(self) -> tuple[str, str] | None:
+        row = self._conn.execute(
+            "SELECT client_next, server_next FROM anchors WHERE device_pk = ? AND datastore = ?",
+            (self._device, self._name),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_anchor(self, client_next: str, server_next: str) -> None:
+        self._conn.execute(
+            "INSERT INTO anchors (device_pk, datastore, client_next, server_next) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (device_pk, datastore) DO UPDATE SET "
+            "client_next = excluded.client_next, server_next = excluded.server_next",
+            (self._device, self._name, client_next, server_next),
+        )
+
+    def forget_anchor(self) -> None:
+        self._conn.execute("DELETE FROM anchors WHERE device_pk = ? AND datastore = ?",
+                           (self._device, self._name))
+
+    # -- mappings -------------------------------------------------------------------------
+    def mapping(self, luid: str) -> Mapping | None:
+        row = self._conn.execute(
+            "SELECT guid, luid, synced_rev FROM mappings "
+            "WHERE device_pk = ? AND datastore = ? AND luid = ?",
+            (self._device, self._name, luid),
+        ).fetchone()
+        return Mapping(str(row[0]), row[1], row[2]) if row else None
+
+    def mapping_for_guid(self, guid: str) -> Mapping | None:
+        row = self._conn.execute(
+            "SELECT guid, luid, synced_rev FROM mappings "
+            "WHERE device_pk = ? AND datastore = ? AND guid = ?",
+            (self._device, self._name, _guid(guid)),
+        ).fetchone()
+        return Mapping(str(row[0]), row[1], row[2]) if row else None
+
+    def set_mapping(self, guid: str, luid: str | None, synced_rev: int) -> None:
+        if luid is not None:
+            # A LUID names one item: a stale pairing of it with another item goes.
+            self._conn.execute(
+                "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND luid = ? "
+                "AND guid != ?",
+                (self._device, self._name, luid, _guid(guid)),
+            )
+        self._conn.execute(
+            "INSERT INTO mappings (device_pk, datastore, guid, luid, synced_rev) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_pk, datastore, guid) DO UPDATE SET "
+            "luid = COALESCE(excluded.luid, luid), synced_rev = excluded.synced_rev",
+            (self._device, self._name, _guid(guid), luid, synced_rev),
+        )
+
+    def remove_mapping(self, guid: str) -> None:
+        self._conn.execute(
+            "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND guid = ?",
+            (self._device, self._name, _guid(guid)),
+        )
+
+    def clear_mappings(self) -> None:
+        self._conn.execute("DELETE FROM mappings WHERE device_pk = ? AND datastore = ?",
+                           (self._device, self._name))
+
+    def mapped_guids(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT guid FROM mappings WHERE device_pk = ? AND datastore = ?",
+            (self._device, self._name),
+        )
+        return {str(row[0]) for row in rows}
+
+    # -- items ----------------------------------------------------------------------------
+    def get(self, guid: str) -> StoredItem | None:
+        row = self._conn.execute(
+            "SELECT id, data, rev, modified FROM items WHERE id = ? AND user_id = ? "
+            "AND datastore = ?",
+            (_guid(guid), self._user, self._name),
+        ).fetchone()
+        return _item(row) if row else None
+
+    def base(self, guid: str, rev: int) -> str | None:
+        row = self._conn.execute(
+            "SELECT data FROM items WHERE id = ? AND rev = ? AND user_id = ?",
+            (_guid(guid), rev, self._user),
+        ).fetchone() or self._conn.execute(
+            "SELECT data FROM item_history WHERE item_id = ? AND rev = ?", (_guid(guid), rev)
+        ).fetchone()
+        return row[0] if row else None
+
+    def find_uid(self, uid: str) -> StoredItem | None:
+        row = self._conn.execute(
+            "SELECT id, data, rev, modified FROM items WHERE user_id = ? AND datastore = ? "
+            "AND uid = ? ORDER BY id LIMIT 1",
+            (self._user, self._name, uid),
+        ).fetchone()
+        return _item(row) if row else None
+
+    def _next_rev(self) -> int:
+        row = self._conn.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'rev' RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    def add(self, data: str, uid: str | None) -> StoredItem:
+        rev = self._next_rev()
+        now = self._clock()
+        cursor = self._conn.execute(
+            "INSERT INTO items (user_id, datastore, uid, data, rev, modified) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (self._user, self._name, uid, data, rev, now),
+        )
+        return StoredItem(str(cursor.lastrowid), data, "text/calendar", rev, now)
+
+    def update(self, guid: str, data: str, uid: str | None) -> StoredItem:
+        key = _guid(guid)
+        old = self._conn.execute("SELECT data, rev FROM items WHERE id = ?", (key,)).fetchone()
+        rev = self._next_rev()
+        now = self._clock()
+        if old is not None:
+            # Keep the old version while some device's mapping still refers to it.
+            self._conn.execute(
+                "INSERT OR IGNORE INTO item_history (item_id, rev, data) "
+                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM mappings WHERE guid = ? "
+                "AND synced_rev = ?)",
+                (key, old[1], old[0], key, old[1]),
+            )
+            self._conn.execute(
+                "DELETE FROM item_history WHERE item_id = ? AND rev < COALESCE("
+                "(SELECT MIN(synced_rev) FROM mappings WHERE guid = ?), 0)",
+                (key, key),
+            )
+        self._conn.execute(
+            "UPDATE items SET data = ?, uid = ?, rev = ?, modified = ? WHERE id = ?",
+            (data, uid, rev, now, key),
+        )
+        return StoredItem(guid, data, "text/calendar", rev, now)
+
+    def delete(self, guid: str) -> None:
+        key = _guid(guid)
+        self._conn.execute("DELETE FROM items WHERE id = ? AND user_id = ?", (key, self._user))
+        self._conn.execute("DELETE FROM item_history WHERE item_id = ?", (key,))
+
+    def all_guids(self) -> list[str]:
+        rows = self._conn.execute(
+            "SELECT id FROM items WHERE user_id = ? AND datastore = ? ORDER BY id",
+            (self._user, self._name),
+        )
+        return [str(row[0]) for row in rows]
+
+    def pending_changes(self) -> list[Change]:
+        changes: list[Change] = []
+        rows = self._conn.execute(
+            """
+            SELECT i.id, m.guid, m.luid FROM items i
+            LEFT JOIN mappings m
+              ON m.device_pk = ? AND m.datastore = ? AND m.guid = i.id
+            WHERE i.user_id = ? AND i.datastore = ?
+              AND (m.guid IS NULL OR (i.rev > m.synced_rev AND m.luid IS NOT NULL))
+            ORDER BY i.id
+            """,
+            (self._device, self._name, self._user, self._name),
+        )
+        for item_id, mapped, luid in rows:
+            if mapped is None:
+                changes.append(Change(ChangeKind.ADD, str(item_id)))
+            else:
+                changes.append(Change(ChangeKind.REPLACE, str(item_id), luid))
+        gone = self._conn.execute(
+            """
+            SELECT m.guid, m.luid FROM mappings m
+            LEFT JOIN items i ON i.id = m.guid
+            WHERE m.device_pk = ? AND m.datastore = ? AND i.id IS NULL
+            """,
+            (self._device, self._name),
+        ).fetchall()
+        for guid, luid in gone:
+            if luid is None:
+                # The device never told us its name for it; nothing to address.
+                self.remove_mapping(str(guid))
+            else:
+                changes.append(Change(ChangeKind.DELETE, str(guid), luid))
+        return changes
+
+
+def _guid(guid: str) -> int:
+    try:
+        return int(guid)
+    except ValueError:
+        return -1  # not one of ours: matches nothing
+
+
+def _item(row: Any) -> StoredItem:
+    return StoredItem(str(row[0]), row[1], "text/calendar", row[2], row[3])
+
+
+class SqlSyncBackend:
+    """ServerBackend on the SQL store; use it inside one transaction per message."""
+
+    def __init__(self, db: Database, *, users: UserStore | None = None,
+                 session_timeout: float = 900.0, clock: Any = time.time) -> None:
+        self._db = db
+        self._conn = db.conn
+        self._users = users or UserStore(db)
+        self._devices = DeviceStore(db)
+        self._timeout = session_timeout
+        self._clock = clock
+        self._user_ids: dict[str, int] = {}
+
+    # -- users ----------------------------------------------------------------------------
+    def check_password(self, username: str, password: str) -> Principal | None:
+        user = self._users.get(username)
+        if user is None or not self._users.verify_password(user, password):
+            return None
+        self._user_ids[user.name] = user.id
+        return Principal(user.name)
+
+    def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
+        user = self._users.get(username)
+        if user is None or user.md5_secret is None:
+            return None
+        self._user_ids[user.name] = user.id
+        return Principal(user.name), user.md5_secret.encode("ascii")
+
+    def _user_id(self, principal: Principal) -> int:
+        user_id = self._user_ids.get(principal.username)
+        if user_id is None:
+            user = self._users.get(principal.username)
+            if user is None:
+                raise LookupError(f"user {principal.username!r} no longer exists")
+            user_id = self._user_ids[principal.username] = user.id
+        return user_id
+
+    # -- devices --------------------------------------------------------------------------
+    def nonce(self, device_id: str) -> bytes | None:
+        row = self._conn.execute("SELECT nonce FROM nonces WHERE device_id = ?",
+                                 (device_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def set_nonce(self, device_id: str, nonce: bytes) -> None:
+        self._conn.execute(
+            "INSERT INTO nonces (device_id, nonce) VALUES (?, ?) "
+            "ON CONFLICT (device_id) DO UPDATE SET nonce = excluded.nonce",
+            (device_id, nonce),
+        )
+
+    def device_contact(self, principal: Principal, device_id: str,
+                       devinf: dict[str, Any] | None) -> None:
+        user_id = self._user_id(principal)
+        device = self._devices.register_or_touch(
+            user_id, device_id,
+            device_type=(devinf or {}).get("dev_type"),
+            manufacturer=(devinf or {}).get("man"),
+            model=(devinf or {}).get("mod"),
+            software_version=(devinf or {}).get("sw_v"),
+            when=datetime.now(UTC),
+        )
+        if devinf is not None:
+            self._conn.execute("UPDATE devices SET devinf = ? WHERE id = ?",
+                               (json.dumps(devinf), device.id))
+
+    def _device_pk(self, principal: Principal, device_id: str) -> int:
+        user_id = self._user_id(principal)
+        row = self._conn.execute("SELECT id FROM devices WHERE user_id = ? AND device_id = ?",
+                                 (user_id, device_id)).fetchone()
+        if row is None:
+            self.device_contact(principal, device_id, None)
+            return self._device_pk(principal, device_id)
+        return int(row[0])
+
+    def device_info(self, principal: Principal, device_id: str) -> dict[str, Any] | None:
+        row = self._conn.execute(
+            "SELECT devinf FROM devices WHERE user_id = ? AND device_id = ?",
+            (self._user_id(principal), device_id),
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        info: dict[str, Any] = json.loads(row[0])
+        return info
+
+    def open_datastore(self, principal: Principal, device_id: str, name: str) -> SqlDatastore:
+        return SqlDatastore(self._db, self._user_id(principal),
+                            self._device_pk(principal, device_id), name, self._clock)
+
+    # -- sessions -------------------------------------------------------------------------
+    def load_session(self, key: str) -> dict[str, Any] | None:
+        row = self._conn.execute("SELECT state, updated FROM syncml_sessions WHERE key = ?",
+                                 (key,)).fetchone()
+        if row is None:
+            return None
+        if self._clock() - row[1] > self._timeout:
+            self.delete_session(key)
+            return None
+        state: dict[str, Any] = json.loads(row[0])
+        return state
+
+    def save_session(self, key: str, state: dict[str, Any], reply: bytes,
+                     content_type: str) -> None:
+        self._conn.execute(
+            "INSERT INTO syncml_sessions (key, state, reply, reply_type, updated) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+            "reply = excluded.reply, reply_type = excluded.reply_type, "
+            "updated = excluded.updated",
+            (key, json.dumps(state, separators=(",", ":")), reply, content_type, self._clock()),
+        )
+
+    def load_reply(self, key: str) -> tuple[bytes, str] | None:
+        row = self._conn.execute("SELECT reply, reply_type FROM syncml_sessions WHERE key = ?",
+                                 (key,)).fetchone()
+        return (bytes(row[0]), row[1]) if row else None
+
+    def delete_session(self, key: str) -> None:
+        self._conn.execute("DELETE FROM syncml_sessions WHERE key = ?", (key,))
+
+    def purge_sessions(self) -> int:
+        """Drop sessions idle for longer than the timeout; returns how many."""
+        cursor = self._conn.execute("DELETE FROM syncml_sessions WHERE updated < ?",
+                                    (self._clock() - self._timeout,))
+        return cursor.rowcount

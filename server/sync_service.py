@@ -1,0 +1,90 @@
+"""The SyncML service: runs the sans-IO engine on the store, one transaction per message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from itertools import count
+
+from server.config import Settings
+from server.store.database import Database
+from server.store.sync_store import SqlSyncBackend
+from server.task_content import TaskContent
+from syncml import auth
+from syncml.server import (
+    AuthFailed,
+    ProtocolViolation,
+    Reply,
+    ServerConfig,
+    SyncFinished,
+    SyncServer,
+)
+
+log = logging.getLogger("traveler.sync")
+
+# Datastore URIs clients use for tasks (SyncEvolution's templates and others).
+TASK_ALIASES = {"todo": "tasks", "task": "tasks", "todos": "tasks", "calendar/tasks": "tasks"}
+_AUTH_NAMES = {"md5": auth.AUTH_MD5, "basic": auth.AUTH_BASIC}
+_PURGE_EVERY = 200  # messages between sweeps of abandoned sessions
+
+
+@dataclass(frozen=True)
+class SyncReply:
+    """What the HTTP edge sends back."""
+
+    body: bytes
+    status: int
+    content_type: str
+
+
+def engine_config(settings: Settings) -> ServerConfig:
+    """The engine's configuration from the server settings."""
+    auth_types = tuple(
+        _AUTH_NAMES.get(name.lower(), name) for name in settings.syncml_auth_types
+    )
+    return ServerConfig(
+        datastores={"tasks": TaskContent()},
+        aliases=TASK_ALIASES,
+        auth_types=auth_types,
+        max_msg_size=settings.max_msg_size,
+        max_obj_size=settings.max_obj_size,
+    )
+
+
+class SyncService:
+    """Handles SyncML messages for the HTTP edge."""
+
+    def __init__(self, *, settings: Settings, database: Database) -> None:
+        self._database = database
+        self._backend = SqlSyncBackend(database, session_timeout=settings.session_timeout)
+        self._engine = SyncServer(engine_config(settings), self._backend)
+        self._messages = count(1)
+
+    async def handle(self, *, body: bytes, content_type: str, url: str) -> SyncReply:
+        """Process one message in a worker thread; the event loop never waits on SQLite."""
+        reply = await asyncio.to_thread(self._handle_sync, body, content_type, url)
+        for event in reply.events:
+            _log_event(event)
+        return SyncReply(reply.body, reply.http_status, reply.content_type)
+
+    def _handle_sync(self, body: bytes, content_type: str, url: str) -> Reply:
+        with self._database.transaction():
+            if next(self._messages) % _PURGE_EVERY == 0:
+                self._backend.purge_sessions()
+            return self._engine.receive(body, content_type, url)
+
+
+def _log_event(event: object) -> None:
+    if isinstance(event, SyncFinished):
+        log.info(
+            "Traveler: Sync user=%s device=%s datastore=%s mode=%s items in=%d out=%d "
+            "conflicts=%d failed=%d %d ms",
+            event.username, event.device_id, event.datastore, event.mode, event.items_in,
+            event.items_out, event.conflicts, event.failed, event.duration_ms,
+        )
+    elif isinstance(event, AuthFailed):
+        log.warning("Traveler: Authentication failed for user %s on device %s: %s",
+                    event.username or "(none)", event.device_id, event.reason)
+    elif isinstance(event, ProtocolViolation):
+        log.warning("Traveler: Rejected a SyncML message: %s", event.reason)

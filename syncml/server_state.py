@@ -1,0 +1,138 @@
+"""The state of a server-side SyncML session, as plain data the host can store.
+
+A session lives across several HTTP requests and, in a pool, across server processes:
+everything the next message needs is here and round-trips through JSON-compatible
+dicts (``to_dict`` / ``from_dict``). Nothing in it refers to process memory.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from syncml._tree import Element, Vocabulary
+
+JSON = dict[str, Any]
+
+# Session phases, in protocol order.
+PHASE_INIT = "init"            # waiting for / answering the client's initialisation
+PHASE_CLIENT_SYNC = "client-sync"  # receiving the client's modifications (package 3)
+PHASE_SERVER_SYNC = "server-sync"  # sending the server's modifications (package 4)
+PHASE_MAP = "map"              # waiting for the client's statuses and Map (package 5)
+PHASE_DONE = "done"
+
+
+def element_to_json(el: Element) -> list[Any]:
+    """An element as nested lists: [tag, ns, text, children...]; bytes text tagged."""
+    text: Any = el.text
+    if isinstance(text, bytes):
+        text = {"b64": base64.b64encode(text).decode("ascii")}
+    return [el.tag, el.ns, text, [element_to_json(c) for c in el.children]]
+
+
+def element_from_json(data: list[Any]) -> Element:
+    """Inverse of :func:`element_to_json`."""
+    tag, ns, text, children = data
+    if isinstance(text, dict):
+        text = base64.b64decode(text["b64"])
+    vocabulary: Vocabulary = ns
+    return Element(tag, vocabulary, [element_from_json(c) for c in children], text)
+
+
+@dataclass(slots=True)
+class Counters:
+    """What moved in one direction for one datastore."""
+
+    added: int = 0
+    replaced: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+
+    @property
+    def total(self) -> int:
+        """Items moved, conflicts not counted twice."""
+        return self.added + self.replaced + self.deleted
+
+
+@dataclass(slots=True)
+class DatastoreState:
+    """One datastore being synchronised in the session."""
+
+    name: str              # canonical server datastore ("tasks")
+    client_uri: str        # the client's LocURI of its datastore ("./todo")
+    server_uri: str        # the LocURI the client used for ours ("tasks", "./tasks"...)
+    mode: int              # the AlertCode finally in force
+    requested_mode: int    # what the client asked for
+    client_last: str | None
+    client_next: str
+    server_last: str | None
+    server_next: str
+    content_type: str      # the format we send to this client
+    client_done: bool = False
+    prepared: bool = False
+    server_done: bool = False
+    sync_opened: bool = False
+    number_of_changes: int = 0
+    seen: list[str] = field(default_factory=list)
+    outbox: list[list[Any]] = field(default_factory=list)  # [kind, guid, luid]
+    received: Counters = field(default_factory=Counters)
+    sent: Counters = field(default_factory=Counters)
+    failed: int = 0
+
+    def to_dict(self) -> JSON:
+        """Plain-data form."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["received"] = {f.name: getattr(self.received, f.name) for f in fields(Counters)}
+        out["sent"] = {f.name: getattr(self.sent, f.name) for f in fields(Counters)}
+        return out
+
+    @classmethod
+    def from_dict(cls, data: JSON) -> DatastoreState:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["received"] = Counters(**values["received"])
+        values["sent"] = Counters(**values["sent"])
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class SessionState:
+    """Everything a server session carries from one message to the next."""
+
+    key: str
+    version: str
+    wbxml: bool
+    client_session_id: str
+    device_id: str
+    target_uri: str                # the URL the client first posted to
+    resp_uri: str | None
+    username: str | None = None
+    client_msg_id: int = 0
+    server_msg_id: int = 0
+    max_msg_size: int = 150_000
+    max_obj_size: int | None = None
+    client_large_objects: bool = True
+    phase: str = PHASE_INIT
+    started: float = 0.0
+    datastores: list[DatastoreState] = field(default_factory=list)
+    pending: list[list[Any]] = field(default_factory=list)   # queued command elements
+    # "msgid:cmdid" of a sent change → [datastore index, kind, guid, rev]
+    awaiting: dict[str, list[Any]] = field(default_factory=dict)
+    sent_adds: dict[str, int] = field(default_factory=dict)  # "ds:guid" → rev sent, until mapped
+    chunk_in: JSON | None = None
+    chunk_out: JSON | None = None
+    next_message_alerts: int = 0
+
+    def to_dict(self) -> JSON:
+        """Plain-data form."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["datastores"] = [ds.to_dict() for ds in self.datastores]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: JSON) -> SessionState:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(data)
+        values["datastores"] = [DatastoreState.from_dict(d) for d in values["datastores"]]
+        return cls(**values)
