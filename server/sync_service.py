@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from itertools import count
@@ -66,6 +67,14 @@ class SyncService:
         reply = await asyncio.to_thread(self._handle_sync, body, content_type, url)
         for event in reply.events:
             _log_event(event)
+        if reply.http_status >= 400:
+            # No SyncML answer was possible (the body was not a SyncML message): say why
+            # in the same problem+json form as the HTTP edge's other refusals.
+            detail = reply.body.decode("utf-8", "replace")
+            problem = {"type": "about:blank", "title": "Bad Request",
+                       "status": reply.http_status, "detail": detail}
+            return SyncReply(json.dumps(problem).encode(), reply.http_status,
+                             "application/problem+json")
         return SyncReply(reply.body, reply.http_status, reply.content_type)
 
     def _handle_sync(self, body: bytes, content_type: str, url: str) -> Reply:

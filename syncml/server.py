@@ -88,6 +88,7 @@ SUPPORTED_VERSIONS = ("1.1", "1.2")
 SESSION_PARAM = "sid"
 # Bytes kept free in every message for the header, the Final and encoder slack.
 _MESSAGE_RESERVE = 1024
+_MIN_MSG_SIZE = 4096
 # Below this much room left, a large object is not started in the current message.
 _MIN_CHUNK = 512
 
@@ -233,7 +234,7 @@ class SyncServer:
             device_id=header.source.uri,
             target_uri=header.target.uri,
             resp_uri=resp_uri,
-            max_msg_size=meta.max_msg_size or 150_000,
+            max_msg_size=max(meta.max_msg_size or 150_000, _MIN_MSG_SIZE),
             max_obj_size=meta.max_obj_size,
             started=self.config.clock(),
         )
@@ -286,7 +287,9 @@ class _Turn:
         state.client_msg_id = self.header.msg_id
         meta = self.header.meta
         if meta is not None and meta.max_msg_size:
-            state.max_msg_size = meta.max_msg_size
+            # Below a few KB not even one status with its header fits; no real client
+            # asks for less (libsynthesis floors its own at 10 KB).
+            state.max_msg_size = max(meta.max_msg_size, _MIN_MSG_SIZE)
         if meta is not None and meta.max_obj_size:
             state.max_obj_size = meta.max_obj_size
 

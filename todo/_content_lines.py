@@ -76,18 +76,8 @@ class Component:
             if isinstance(c, Component) and (name is None or c.name == name)
         ]
 
-    @property
-    def key(self) -> tuple[object, ...]:
-        """What identifies the component's meaning; the order of its children does not count."""
-        return (self.name, tuple(sorted((node_key(c) for c in self.children), key=repr)))
-
 
 Node = Property | Component
-
-
-def node_key(node: Node) -> tuple[object, ...]:
-    """The meaning of a property or component, for comparisons."""
-    return node.key
 
 
 def unquote(raw: str) -> str:
@@ -392,7 +382,7 @@ def qp_encode(text: str) -> str:
 
 
 def decode_vcal_value(prop: Property) -> str:
-    """The text of a vCalendar value: quoted-printable / base64 undone, CHARSET applied, LF breaks."""
+    """A vCalendar value as text: quoted-printable/base64 undone, CHARSET applied, LF breaks."""
     encoding = (prop.param("ENCODING") or "").upper()
     if encoding == "QUOTED-PRINTABLE":
         raw = binascii.a2b_qp(prop.value.encode("utf-8"))

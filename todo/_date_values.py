@@ -118,7 +118,7 @@ class Zones:
 
     def __call__(self, tzid: str) -> tzinfo | None:
         """The zone called ``tzid``, or None if nothing defines it."""
-        zone = _zoneinfo(tzid) if tzid and "\\" not in tzid else None
+        zone = _zoneinfo(tzid) if tzid else None
         if zone is not None:
             return zone
         definition = self._definitions.get(tzid)

@@ -47,6 +47,7 @@ from todo._date_values import (
     property_moments,
     to_utc,
 )
+from todo.errors import TaskFormatError
 
 ICAL_PREFIX = "X-ICAL-"
 VCAL_PREFIX = "X-VCAL-"
@@ -96,10 +97,6 @@ def _vcal_text(name: str, text: str, params: tuple[Param, ...] = ()) -> Property
     return Property(name, (*params, *_QP_UTF8), qp_encode(value))
 
 
-def _vcal_decoded(prop: Property) -> str:
-    return decode_vcal_value(prop)
-
-
 def _text_encoder(vname: str) -> Encoder:
     def encode(nodes: list[Node], ctx: _Context) -> list[Property] | None:
         out = []
@@ -117,7 +114,7 @@ def _text_decoder(iname: str) -> Decoder:
             Property(
                 iname,
                 p.without_params(*_ENCODING_PARAMS),
-                ical_escape(ical_unescape(_vcal_decoded(p))),
+                ical_escape(ical_unescape(decode_vcal_value(p))),
             )
             for p in props
         ]
@@ -142,7 +139,7 @@ def _list_decoder(iname: str) -> Decoder:
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            items = [ical_unescape(x) for x in split_unescaped(_vcal_decoded(p), ";")]
+            items = [ical_unescape(x) for x in split_unescaped(decode_vcal_value(p), ";")]
             value = ",".join(ical_escape(i) for i in items)
             out.append(Property(iname, p.without_params(*_ENCODING_PARAMS), value))
         return out
@@ -168,7 +165,7 @@ def _mapping_decoder(iname: str, table: dict[str, str], known: frozenset[str]) -
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            value = _vcal_decoded(p).strip().upper()
+            value = decode_vcal_value(p).strip().upper()
             mapped = table.get(value, value)
             if mapped in known or mapped.startswith("X-"):
                 out.append(Property(iname, p.without_params(*_ENCODING_PARAMS), mapped))
@@ -217,13 +214,14 @@ def _decode_priority(props: list[Property], ctx: _Context) -> list[Node]:
     out: list[Node] = []
     for p in props:
         try:
-            n = int(_vcal_decoded(p).strip())
+            n = int(decode_vcal_value(p).strip())
         except ValueError:
             out.append(_keep_unreadable(p))
             continue
         if n < 0:
             out.append(_keep_unreadable(p))
             continue
+        # 1-3 is the vCalendar scale; larger numbers come from devices using iCalendar's
         value = {0: 0, 1: 1, 2: 5, 3: 9}.get(n, min(n, 9))
         out.append(Property("PRIORITY", (), str(value)))
     return out
@@ -256,7 +254,7 @@ def _moment_decoder(iname: str) -> Decoder:
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            value = parse_moment(_vcal_decoded(p))
+            value = parse_moment(decode_vcal_value(p))
             if value is None:
                 out.append(_keep_unreadable(p))
             elif isinstance(value, datetime):
@@ -287,7 +285,7 @@ def _moment_list_decoder(iname: str) -> Decoder:
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            parts = [x for x in re.split(r"[;,]", _vcal_decoded(p)) if x.strip()]
+            parts = [x for x in re.split(r"[;,]", decode_vcal_value(p)) if x.strip()]
             moments = [parse_moment(x) for x in parts]
             if not parts or any(m is None for m in moments):
                 out.append(_keep_unreadable(p))
@@ -510,7 +508,7 @@ def _rule_decoder(iname: str) -> Decoder:
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            rule = rrule_from_vcal(_vcal_decoded(p))
+            rule = rrule_from_vcal(decode_vcal_value(p))
             out.append(Property(iname, (), rule) if rule else _keep_unreadable(p))
         return out
 
@@ -596,13 +594,13 @@ def _decode_people(props: list[Property], ctx: _Context) -> list[Node]:
     organizers: list[Node] = []
     attendees: list[Node] = []
     for p in props:
-        text = ical_unescape(_vcal_decoded(p))
+        text = ical_unescape(decode_vcal_value(p))
         m = _ADDRESS.match(text)
         name, address = (
             (m.group(1).strip('"').strip(), m.group(2).strip()) if m else ("", text.strip())
         )
         uri = address if ":" in address else f"mailto:{address}"
-        params: list[Param] = [("CN", quote(name))] if name else []
+        params: list[Param] = [("CN", quote(name.replace('"', "'")))] if name else []
         role = (p.param("ROLE") or "").upper()
         if role == "ORGANIZER":
             organizers.append(Property("ORGANIZER", tuple(params), uri))
@@ -715,7 +713,7 @@ def _decode_alarms(props: list[Property], ctx: _Context) -> list[Node]:
     parsed: list[tuple[Property, list[str], Moment]] = []
     out: list[Node] = []
     for p in props:
-        fields = split_unescaped(_vcal_decoded(p), ";")
+        fields = split_unescaped(decode_vcal_value(p), ";")
         runtime = parse_moment(fields[0])
         if runtime is None:
             out.append(_keep_unreadable(p))
@@ -944,7 +942,7 @@ def _uncarry(prop: Property) -> Node | None:
         if text.upper().startswith(f"BEGIN:{name}"):
             try:
                 roots = read(text)
-            except Exception:  # a damaged carrier is simply not used
+            except TaskFormatError:  # a damaged carrier is simply not used
                 return None
             return roots[0] if roots and roots[0].name == name else None
         return Property(name, prop.without_params(*_ENCODING_PARAMS), ical_escape(text))
@@ -1116,10 +1114,12 @@ def vcal_to_ical(calendar: Component) -> Component:
     if out.first("PRODID") is None:
         out.children.insert(1, Property("PRODID", (), PRODID))
     for todo in out.components():
+        # iCalendar requires a DTSTAMP, vCalendar has none: a stored item's is its last change
         if todo.name in _ITEM_COMPONENTS and todo.first("DTSTAMP") is None:
             stamp = todo.first("LAST-MODIFIED") or todo.first("CREATED")
-            if stamp is not None and stamp.value.endswith("Z"):
-                todo.children.insert(0, Property("DTSTAMP", (), stamp.value))
+            moment = parse_moment(stamp.value) if stamp is not None else None
+            if isinstance(moment, datetime) and moment.tzinfo is not None:
+                todo.children.insert(0, Property("DTSTAMP", (), format_moment(moment)))
     return out
 
 

@@ -9,15 +9,24 @@
 - :func:`extract_uid`, :func:`extract_last_modified` and :func:`extract_keys` read a few keys
   with a line scan instead of a parse, for matching thousands of items in a slow sync.
 
-What vCalendar 1.0 cannot say natively — and so only travels in ``X-ICAL-*`` carrier lines,
-which a phone may drop — is: PERCENT-COMPLETE, DTSTAMP, DURATION, GEO, ATTACH, COMMENT,
-CONTACT, REQUEST-STATUS, CALSCALE, METHOD, VTIMEZONE definitions (times go out in UTC instead),
-any TZID (same), parameters other than LANGUAGE on text, ATTENDEE parameters besides
-PARTSTAT/ROLE/RSVP/CN (CUTYPE, DELEGATED-TO, …), PARTSTAT=IN-PROCESS, ROLE=CHAIR is sent as
-ROLE=OWNER, PRIORITY other than 0/1/5/9 (phones know 1-3), STATUS other than the four VTODO
-ones, relative alarm triggers (sent as absolute AALARM/DALARM times), alarm parts besides
-time/snooze/repeat/text, and RRULEs beyond vCalendar's basic grammar (BYSETPOS, BYHOUR, WKST,
-BYDAY with BYMONTH, …).
+What vCalendar 1.0 cannot say natively — so it travels only in ``X-ICAL-<NAME>`` carrier lines,
+and is lost if a phone drops X- lines (:mod:`todo.merge` then keeps the stored value):
+
+- properties without a vCalendar form: PERCENT-COMPLETE, DTSTAMP, DURATION, GEO, ATTACH,
+  COMMENT, CONTACT, REQUEST-STATUS and any other IANA property vCalendar lacks; CALSCALE and
+  METHOD; VTIMEZONE components;
+- TZIDs: times go out in UTC (the same moment, without the zone);
+- PRIORITY other than 0/1/5/9 (phones know 1 high, 2 normal, 3 low);
+- parameters other than LANGUAGE on text (ALTREP, …); ATTENDEE/ORGANIZER parameters other
+  than CN, PARTSTAT, ROLE, RSVP (CUTYPE, DELEGATED-TO, SENT-BY, …); PARTSTAT=IN-PROCESS;
+- relative alarm triggers (sent as absolute AALARM/DALARM run times; without DTSTART/DUE not
+  sent at all) and alarm parts beyond run time, snooze, repeat and text;
+- RRULEs beyond vCalendar's basic grammar (BYSETPOS, BYHOUR, WKST, BYDAY with BYMONTH, …) and
+  RDATE periods;
+- layout: several CATEGORIES lines become one, TEXT comes back in canonical escaping.
+
+STATUS (IN-PROCESS ⇄ ACCEPTED, CANCELLED ⇄ DECLINED), ROLE (CHAIR ⇄ OWNER, participants ⇄
+EXPECT), CREATED ⇄ DCREATED, ORGANIZER ⇄ ATTENDEE;ROLE=ORGANIZER and dates map both ways.
 """
 
 from __future__ import annotations
@@ -434,7 +443,7 @@ def format_task(
     if template is None:
         calendar = _new_calendar(task, stamp)
     else:
-        template_kind = _sniff(decode_bytes(template)) or ICALENDAR
+        template_kind = detect_media_type(decode_bytes(template)) or ICALENDAR
         calendar = load_calendar(template, template_kind)
         todo = master_todo(calendar)
         if todo is None:
@@ -517,7 +526,8 @@ def _add_zone_definitions(calendar: Component) -> None:
 _VERSION = re.compile(r"^VERSION[ \t]*(?:;[^:\r\n]*)?:[ \t]*([12])\.0[ \t]*\r?$", re.M | re.I)
 
 
-def _sniff(text: str) -> str | None:
+def detect_media_type(text: str) -> str | None:
+    """The format an item's VERSION line names (:data:`ICALENDAR` / :data:`VCALENDAR`), if any."""
     m = _VERSION.search(text)
     if m is None:
         return None
@@ -533,7 +543,7 @@ def convert_item(data: str | bytes, from_type: str, to_type: str) -> str:
     source = media_type(from_type)
     target = media_type(to_type)
     text = decode_bytes(data)
-    if (_sniff(text) or source) == target:
+    if (detect_media_type(text) or source) == target:
         return text
     try:
         roots = read(text)
@@ -714,12 +724,11 @@ __all__ = [
     "VCALENDAR",
     "ItemKeys",
     "convert_item",
+    "detect_media_type",
     "extract_keys",
     "extract_last_modified",
     "extract_uid",
     "format_task",
-    "load_calendar",
-    "master_todo",
     "media_type",
     "parse_task",
 ]

@@ -33,7 +33,7 @@ from todo._date_values import Zones, format_moment, parse_moment, property_momen
 from todo.calendar_format import (
     ICALENDAR,
     VCALENDAR,
-    _sniff,
+    detect_media_type,
     load_calendar,
     master_todo,
     media_type,
@@ -56,7 +56,11 @@ class MergeKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class MergeResult:
-    """The merged item (iCalendar 2.0 text), whose version it is, and what clashed."""
+    """The merged item (iCalendar 2.0 text), whose version it is, and what clashed.
+
+    ``data`` is the server's text itself (same string) when the result says what the server
+    item says, so the caller can tell that nothing needs storing.
+    """
 
     data: str
     kind: MergeKind
@@ -96,7 +100,7 @@ def merge_items(
     stamp = _utc(now) if now is not None else datetime.now(UTC).replace(microsecond=0)
     server_text = decode_bytes(server)
     client_text = decode_bytes(client)
-    lossy = (_sniff(client_text) or media_type(content_type)) == VCALENDAR
+    lossy = (detect_media_type(client_text) or media_type(content_type)) == VCALENDAR
     server_cal = load_calendar(server_text, ICALENDAR)
     client_cal = load_calendar(client_text, VCALENDAR if lossy else ICALENDAR)
     base_cal = load_calendar(base, ICALENDAR) if base is not None else None

@@ -45,7 +45,9 @@ def test_priority_is_written_as_1_5_9_or_0() -> None:
 
 
 def test_priority_rank_sorts_high_first_and_none_last() -> None:
-    ordered = sorted([Priority.NONE, Priority.LOW, Priority.HIGH, Priority.MEDIUM], key=lambda p: p.rank)
+    ordered = sorted(
+        [Priority.NONE, Priority.LOW, Priority.HIGH, Priority.MEDIUM], key=lambda p: p.rank
+    )
     assert ordered == [Priority.HIGH, Priority.MEDIUM, Priority.LOW, Priority.NONE]
 
 
@@ -55,7 +57,9 @@ def test_task_is_immutable_and_turns_lists_into_tuples() -> None:
     assert isinstance(task.assignees, tuple)
     with pytest.raises(dataclasses.FrozenInstanceError):
         task.summary = "changed"  # type: ignore[misc]
-    assert hash(task) == hash(Task("t1", categories=("a", "b"), assignees=(Attendee("x@example.com"),)))
+    assert hash(task) == hash(
+        Task("t1", categories=("a", "b"), assignees=(Attendee("x@example.com"),))
+    )
 
 
 @pytest.mark.parametrize("percent", [-1, 101])
