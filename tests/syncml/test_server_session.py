@@ -355,3 +355,37 @@ def test_xml_and_wbxml_replies_decode_to_the_same_commands(tmp_path):
         body = exchanges[-1].reply.body
         assert decode_message(codec.decode(body, exchanges[-1].reply.content_type))
     assert results[0] == results[1]
+
+
+def test_resend_of_the_last_message_is_still_answered(world, server):
+    a = Peer(server)
+    a.items = {"1": vtodo("u1", "one")}
+    exchanges = a.sync(201)
+    last_body = exchanges[-1].reply.body
+    a.msg_id -= 1  # the answer to the session's last message was lost: send it again
+    again = a.send([], final=True)
+    assert again.reply.body == last_body
+    assert world.items() == [vtodo("u1", "one")]
+
+
+def test_another_device_cannot_continue_a_session_it_did_not_open(server):
+    a = Peer(server)
+    a.items = {"1": vtodo("u1", "one")}
+    a.init(201)
+    intruder = Peer(server, device_id="intruder", user="bob", password="bobsecret")
+    intruder.url, intruder.msg_id = a.url, a.msg_id  # the RespURI leaked
+    reply = intruder.send([], final=True)
+    assert reply.header_status() == 407
+
+
+def test_users_never_see_each_others_tasks(world, server):
+    a = Peer(server)
+    a.items = {"1": vtodo("alice-only", "private")}
+    a.sync(201)
+    b = Peer(server, device_id="bobs-phone", user="bob", password="bobsecret")
+    b.sync(201)
+    assert b.items == {}
+    same_device = Peer(server, device_id=a.device_id, user="bob", password="bobsecret")
+    same_device.sync(201)
+    assert same_device.items == {}
+    assert world.items("bob") == []

@@ -1,0 +1,204 @@
+"""Applying the client's changes: adds, replaces, deletes, conflicts, large objects."""
+
+from __future__ import annotations
+
+import base64
+
+from syncml._tree import Element
+from syncml._turn_base import TurnBase, _luid
+from syncml.backend import (
+    Datastore,
+    MergeOutcome,
+    StoredItem,
+)
+from syncml.codes import CLIENT_SENDS, AlertCode, StatusCode
+from syncml.errors import SyncMLError
+from syncml.model import (
+    Item,
+    Meta,
+    Sync,
+    UnsupportedCommand,
+)
+from syncml.server_state import (
+    PHASE_CLIENT_SYNC,
+    PHASE_INIT,
+    DatastoreState,
+)
+
+
+class IncomingMixin(TurnBase):
+    """The part of a turn that applies the client's Sync commands to the datastore."""
+
+    # ------------------------------------------------------------------ Sync from client
+
+    def _on_sync(self, sync: Sync) -> None:
+        target = sync.target.uri if sync.target else None
+        source = sync.source.uri if sync.source else None
+        ds = self._find_ds(source, target)
+        if ds is None:
+            self._status("Sync", sync.cmd_id, StatusCode.NOT_FOUND, [target or ""],
+                         [source or ""])
+            for sub in sync.commands:
+                self._status(sub.name, sub.cmd_id, StatusCode.NOT_FOUND)
+            return
+        if self.state.phase == PHASE_INIT:
+            self.state.phase = PHASE_CLIENT_SYNC
+        self._status("Sync", sync.cmd_id, StatusCode.OK, [ds.server_uri], [ds.client_uri])
+        accept_changes = ds.mode in CLIENT_SENDS
+        for sub in sync.commands:
+            if isinstance(sub, UnsupportedCommand):
+                self._status(sub.name, sub.cmd_id, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
+                continue
+            default_type = sub.meta.type if sub.meta and sub.meta.type else None
+            for item in sub.items:
+                if not accept_changes:
+                    self._status(sub.name, sub.cmd_id, StatusCode.COMMAND_NOT_ALLOWED,
+                                 source_refs=[_luid(item)])
+                    continue
+                code = self._apply(ds, sub.name, item, default_type, sub.cmd_id)
+                if code is not None and not sub.no_resp:
+                    refs = [_luid(item)] if item.source else []
+                    targets = [item.target.uri] if item.target and not item.source else []
+                    self._status(sub.name, sub.cmd_id, code, targets, refs)
+
+    def _apply(self, ds: DatastoreState, op: str, item: Item, default_type: str | None,
+               cmd_id: int) -> int | None:
+        """Apply one client item; the status code to answer, None when answered already."""
+        whole = self._reassemble(ds, op, item, default_type)
+        if whole is None:
+            return StatusCode.CHUNKED_ITEM_ACCEPTED
+        if isinstance(whole, int):  # the object's size was wrong or too large
+            return whole
+        item = whole
+        luid = _luid(item)
+        store = self._datastore(ds)
+        handler = self._handler(ds)
+        if op == "Delete":
+            return self._apply_delete(ds, store, luid)
+        if op not in ("Add", "Replace"):
+            return StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED
+        content_type = (item.meta.type if item.meta and item.meta.type else default_type) or (
+            ds.content_type
+        )
+        if content_type not in handler.supported_types:
+            ds.failed += 1
+            return StatusCode.UNSUPPORTED_MEDIA_TYPE
+        try:
+            raw = item.data_bytes().decode("utf-8")
+            data = handler.to_storage(raw, content_type)
+        except (ValueError, UnicodeDecodeError, SyncMLError):
+            ds.failed += 1
+            return StatusCode.UNSUPPORTED_MEDIA_TYPE
+        if not luid:
+            return StatusCode.INCOMPLETE_COMMAND
+        uid = handler.uid_of(data)
+        mapping = store.mapping(luid)
+        existing: StoredItem | None = None
+        if mapping is not None:
+            existing = store.get(mapping.guid)
+            if existing is None:
+                store.remove_mapping(mapping.guid)
+                mapping = None
+        if existing is None and uid:
+            existing = store.find_uid(uid)
+            if existing is not None:
+                other = store.mapping_for_guid(existing.guid)
+                mapping = other if other is not None and other.luid in (None, luid) else None
+        if existing is None:
+            new = store.add(data, uid)
+            store.set_mapping(new.guid, luid, new.rev)
+            ds.received.added += 1
+            self._seen(ds, new.guid)
+            return StatusCode.ITEM_ADDED
+        self._seen(ds, existing.guid)
+        code = StatusCode.ITEM_ADDED if op == "Add" else StatusCode.OK
+        if handler.same(existing.data, data):
+            store.set_mapping(existing.guid, luid, existing.rev)
+            return code
+        server_changed = mapping is None or existing.rev > mapping.synced_rev
+        if not server_changed:
+            updated = store.update(existing.guid, data, uid)
+            store.set_mapping(existing.guid, luid, updated.rev)
+            ds.received.replaced += 1
+            return code
+        # Both sides changed the item since this device last had it: a conflict.
+        base = store.base(existing.guid, mapping.synced_rev) if mapping else None
+        merged = handler.merge(base, existing, data)
+        ds.received.conflicts += 1
+        if merged.outcome is MergeOutcome.CLIENT:
+            updated = store.update(existing.guid, merged.data, uid)
+            store.set_mapping(existing.guid, luid, updated.rev)
+            ds.received.replaced += 1
+            return StatusCode.CONFLICT_RESOLVED_CLIENT_WINS
+        if merged.outcome is MergeOutcome.MERGED:
+            updated = store.update(existing.guid, merged.data, uid)
+        else:
+            updated = existing
+        # The device must receive the winning version: map it at a revision it lacks.
+        store.set_mapping(existing.guid, luid, min(updated.rev - 1, mapping.synced_rev)
+                          if mapping else 0)
+        if merged.outcome is MergeOutcome.MERGED:
+            ds.received.replaced += 1
+            return StatusCode.CONFLICT_RESOLVED_WITH_MERGE
+        return StatusCode.CONFLICT_RESOLVED_SERVER_WINS
+
+    def _apply_delete(self, ds: DatastoreState, store: Datastore, luid: str) -> int:
+        mapping = store.mapping(luid) if luid else None
+        if mapping is None:
+            return StatusCode.ITEM_NOT_DELETED
+        existing = store.get(mapping.guid)
+        if existing is None:
+            store.remove_mapping(mapping.guid)
+            return StatusCode.ITEM_NOT_DELETED
+        if existing.rev > mapping.synced_rev:
+            # Changed on the server after the device last saw it: the change is worth
+            # more than the deletion; the device gets the item back.
+            store.remove_mapping(mapping.guid)
+            ds.received.conflicts += 1
+            return StatusCode.CONFLICT_RESOLVED_SERVER_WINS
+        store.delete(mapping.guid)
+        store.remove_mapping(mapping.guid)
+        ds.received.deleted += 1
+        return StatusCode.OK
+
+    def _seen(self, ds: DatastoreState, guid: str) -> None:
+        if ds.mode in (AlertCode.SLOW_SYNC, AlertCode.REFRESH_FROM_CLIENT):
+            ds.seen.append(guid)
+
+    def _reassemble(self, ds: DatastoreState, op: str, item: Item,
+                    default_type: str | None) -> Item | int | None:
+        """Collect large-object chunks: the whole item when complete, None while partial,
+        a status code when the object is refused."""
+        pending = self.state.chunk_in
+        luid = _luid(item)
+        chunk = item.data_bytes() if not isinstance(item.data, Element) else b""
+        if pending is None and not item.more_data:
+            return item
+        if pending is None:
+            size = item.meta.size if item.meta and item.meta.size is not None else None
+            if size is not None and size > self.config.max_obj_size:
+                self.state.chunk_in = None
+                return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
+            self.state.chunk_in = {
+                "ds": ds.name, "op": op, "luid": luid, "size": size,
+                "type": item.meta.type if item.meta and item.meta.type else default_type,
+                "data": base64.b64encode(chunk).decode("ascii"),
+            }
+            return None
+        if pending["luid"] != luid or pending["op"] != op or pending["ds"] != ds.name:
+            # A different item arrived before the last chunk: the old one is incomplete.
+            self.state.chunk_in = None
+            self._status(pending["op"], 0, StatusCode.INCOMPLETE_COMMAND,
+                         source_refs=[pending["luid"]])
+            return self._reassemble(ds, op, item, default_type)
+        data = base64.b64decode(pending["data"]) + chunk
+        if item.more_data:
+            pending["data"] = base64.b64encode(data).decode("ascii")
+            return None
+        self.state.chunk_in = None
+        size = pending["size"]
+        if size is not None and size != len(data) and size != len(data.replace(b"\n", b"\r\n")):
+            return int(StatusCode.SIZE_MISMATCH)
+        meta = Meta(type=pending["type"])
+        return Item(target=item.target, source=item.source, meta=meta, data=data)
+

@@ -1,0 +1,51 @@
+"""What a server session produces: the reply to send and events saying what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SyncFinished:
+    """A datastore finished synchronising (the session's last package arrived)."""
+
+    username: str
+    device_id: str
+    datastore: str
+    mode: str
+    items_in: int
+    items_out: int
+    conflicts: int
+    failed: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuthFailed:
+    """A client presented missing or wrong credentials."""
+
+    device_id: str
+    username: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolViolation:
+    """A message could not be processed; ``reason`` says why."""
+
+    reason: str
+
+
+Event = SyncFinished | AuthFailed | ProtocolViolation
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What to answer on the wire."""
+
+    body: bytes
+    content_type: str
+    http_status: int = 200
+    events: tuple[Event, ...] = ()
+
+
