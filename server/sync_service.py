@@ -93,7 +93,8 @@ def _log_event(event: object) -> None:
             event.items_out, event.conflicts, event.failed, event.duration_ms,
         )
     elif isinstance(event, AuthFailed):
-        log.warning("Traveler: Authentication failed for user %s on device %s: %s",
-                    event.username or "(none)", event.device_id, event.reason)
+        level = logging.INFO if event.routine else logging.WARNING
+        log.log(level, "Traveler: Authentication failed for user %s on device %s: %s",
+                event.username or "(none)", event.device_id, event.reason)
     elif isinstance(event, ProtocolViolation):
         log.warning("Traveler: Rejected a SyncML message: %s", event.reason)

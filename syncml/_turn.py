@@ -115,7 +115,11 @@ class Turn(IncomingMixin, OutgoingMixin):
         elif cred.type == auth.AUTH_MD5 and auth.AUTH_MD5 in allowed:
             username = self.header.source.name
             nonce = self.backend.nonce(device)
-            if username and nonce is not None:
+            if nonce is None:
+                self.events.append(AuthFailed(device, username, "first md5 login of this "
+                                              "device: nonce sent for its retry", routine=True))
+                return StatusCode.INVALID_CREDENTIALS, self._challenge()
+            if username:
                 found = self.backend.md5_secret(username)
                 if found is not None and auth.check_md5(cred.data, found[1], nonce):
                     principal = found[0]
@@ -158,8 +162,7 @@ class Turn(IncomingMixin, OutgoingMixin):
             self._on_status(command)
             return
         if isinstance(command, Results):
-            self._status("Results", command.cmd_id, StatusCode.OK,
-                         source_refs=[command.source_ref] if command.source_ref else [])
+            self._on_results(command)
             return
         no_resp = getattr(command, "no_resp", False)
         if isinstance(command, Alert):
@@ -204,11 +207,7 @@ class Turn(IncomingMixin, OutgoingMixin):
         code = StatusCode.OK
         for item in put.items:
             if isinstance(item.data, Element) and item.data.tag == "DevInf":
-                devinf = parse_devinf(item.data)
-                self.state.client_large_objects = devinf.large_objects
-                assert self.principal is not None
-                self.backend.device_contact(self.principal, self.header.source.uri,
-                                            _devinf_to_dict(devinf))
+                self._store_devinf(parse_devinf(item.data))
             else:
                 code = StatusCode.UNSUPPORTED_MEDIA_TYPE
         source = put.items[0].source.uri if put.items and put.items[0].source else None
@@ -308,11 +307,45 @@ class Turn(IncomingMixin, OutgoingMixin):
         )
         self.extra.append(encode_command(server_alert))
 
+    def _on_results(self, results: Results) -> None:
+        """The client's DevInf, which the server asked for because it had none on file."""
+        for item in results.items:
+            if isinstance(item.data, Element) and item.data.tag == "DevInf":
+                self._store_devinf(parse_devinf(item.data))
+        self._status("Results", results.cmd_id, StatusCode.OK,
+                     source_refs=[results.source_ref] if results.source_ref else [])
+
+    def _store_devinf(self, devinf: DevInf) -> None:
+        assert self.principal is not None
+        self.state.client_large_objects = devinf.large_objects
+        self.backend.device_contact(self.principal, self.header.source.uri,
+                                    _devinf_to_dict(devinf))
+        # The formats the device takes may differ from what was assumed at its Alert.
+        for ds in self.state.datastores:
+            ds.content_type = self._client_content_type(ds.name, ds.client_uri)
+
+    def _ask_for_devinf(self) -> None:
+        """Queue a Get for the client's DevInf (once per session) when none is on file.
+
+        A client sends its DevInf only now and then (libsynthesis: on first and slow syncs,
+        and not again after an md5 retry), but the server needs it to know which formats
+        (vCalendar or iCalendar) and features (large objects) the device takes.
+        """
+        if self.state.devinf_requested:
+            return
+        self.state.devinf_requested = True
+        devinf_type = DEVINF_WBXML if self.state.wbxml else DEVINF_XML
+        get = Get(0, [Item(target=Location(devinf_uri(self.state.version)))],
+                  meta=Meta(type=devinf_type))
+        self.extra.append(encode_command(get))
+
     def _client_content_type(self, name: str, client_uri: str) -> str:
         handler = self.config.datastores[name]
         assert self.principal is not None
         info = self.backend.device_info(self.principal, self.state.device_id)
-        if info:
+        if not info:
+            self._ask_for_devinf()
+        else:
             for store in info.get("datastores", []):
                 if normalise_uri(store.get("source_ref", "")) == normalise_uri(client_uri):
                     for wanted in [store.get("rx_pref"), *list(store.get("rx", []))]:
@@ -388,7 +421,6 @@ class Turn(IncomingMixin, OutgoingMixin):
         if state.phase == PHASE_INIT:
             # The client's initialisation is answered; its modifications come next.
             state.phase = PHASE_CLIENT_SYNC
-            state.next_message_alerts = 0
             return
         if state.phase == PHASE_CLIENT_SYNC:
             for ds in state.datastores:

@@ -71,12 +71,13 @@ class TurnBase:
         return self.config.aliases.get(norm)
 
     def _find_ds(self, client_uri: str | None, server_uri: str | None) -> DatastoreState | None:
+        """The alerted datastore a Sync or Map addresses: by our URI when it names one (a
+        Target we do not have is not rescued by a known Source), else by the client's."""
         for ds in self.state.datastores:
-            if server_uri is not None and normalise_uri(server_uri) in (
-                normalise_uri(ds.server_uri), ds.name
-            ):
-                return ds
-            if client_uri is not None and normalise_uri(client_uri) == normalise_uri(
+            if server_uri is not None:
+                if normalise_uri(server_uri) in (normalise_uri(ds.server_uri), ds.name):
+                    return ds
+            elif client_uri is not None and normalise_uri(client_uri) == normalise_uri(
                 ds.client_uri
             ):
                 return ds

@@ -27,6 +27,9 @@ class AuthFailed:
     device_id: str
     username: str | None
     reason: str
+    # True for the routine first md5 login of a device, which must fail once: the
+    # client has no nonce from this server yet and retries with the one just sent.
+    routine: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from syncml import codec
+from syncml import auth, codec
 from syncml._turn import Turn
 from syncml.backend import ServerBackend
 from syncml.codes import StatusCode
@@ -36,6 +36,7 @@ from syncml.model import (
 )
 from syncml.outcome import AuthFailed, Event, ProtocolViolation, Reply, SyncFinished
 from syncml.server_config import (
+    MAX_DEVICE_ID,
     MIN_MSG_SIZE,
     SESSION_PARAM,
     SUPPORTED_VERSIONS,
@@ -85,12 +86,20 @@ class SyncServer:
                 header, wbxml, StatusCode.VERSION_NOT_SUPPORTED,
                 ProtocolViolation(f"SyncML version {header.version} is not supported"),
             )
+        device = header.source.uri
+        if not device.strip() or len(device) > MAX_DEVICE_ID:
+            reason = (f"the device ID (SyncHdr/Source/LocURI) must be 1 to {MAX_DEVICE_ID} "
+                      "characters and not blank")
+            return Reply(f"Not a usable SyncML message: {reason}".encode(),
+                         "text/plain; charset=utf-8", 400, (ProtocolViolation(reason),))
         token = parse_qs(urlsplit(url).query).get(SESSION_PARAM, [""])[0]
         state_data = self.backend.load_session(token) if token else None
         state = SessionState.from_dict(state_data) if state_data else None
-        if state is not None and state.device_id != header.source.uri:
-            # A session belongs to the device that authenticated it; anyone else starts
-            # over (and must authenticate).
+        if state is not None and (
+            state.device_id != device or not _same_user(header, state.username)
+        ):
+            # A session belongs to the device and user that authenticated it; anyone
+            # else starts over (and must authenticate).
             state = None
         if state is not None and header.msg_id == state.client_msg_id:
             # A transport resend: answer as before, apply nothing twice.
@@ -140,3 +149,16 @@ class SyncServer:
         return Reply(codec.encode(root, wbxml=wbxml), content_type, 200, (event,))
 
 
+
+
+def _same_user(header: Header, username: str | None) -> bool:
+    """False when the message carries credentials of another user than the session's."""
+    cred = header.cred
+    if cred is None or username is None:
+        return True
+    if cred.type == auth.AUTH_BASIC:
+        basic = auth.parse_basic(cred.data)
+        claimed = basic.username if basic else None
+    else:
+        claimed = header.source.name
+    return claimed is not None and claimed.casefold() == username.casefold()

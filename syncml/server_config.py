@@ -16,6 +16,8 @@ SESSION_PARAM = "sid"
 # Bytes kept free in every message for the header, the Final and encoder slack.
 MESSAGE_RESERVE = 1024
 MIN_MSG_SIZE = 4096
+# Device IDs are stored and shown to administrators; longer ones are not real devices.
+MAX_DEVICE_ID = 256
 # Below this much room left, a large object is not started in the current message.
 MIN_CHUNK = 512
 

@@ -122,7 +122,7 @@ class SessionState:
     sent_adds: dict[str, int] = field(default_factory=dict)  # "ds:guid" → rev sent, until mapped
     chunk_in: JSON | None = None
     chunk_out: JSON | None = None
-    next_message_alerts: int = 0
+    devinf_requested: bool = False
 
     def to_dict(self) -> JSON:
         """Plain-data form."""

@@ -19,7 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from server.store.database import Database, Migration
-from server.store.devices import DeviceStore
+from server.store.devices import MAX_FIELD, DeviceStore
 from server.store.users import UserStore
 from syncml.backend import Change, ChangeKind, Mapping, Principal, StoredItem
 
@@ -193,7 +193,9 @@ class SqlDatastore:
             "SELECT data FROM items WHERE id = ? AND rev = ? AND user_id = ?",
             (_guid(guid), rev, self._user),
         ).fetchone() or self._conn.execute(
-            "SELECT data FROM item_history WHERE item_id = ? AND rev = ?", (_guid(guid), rev)
+            "SELECT h.data FROM item_history h JOIN items i ON i.id = h.item_id "
+            "WHERE h.item_id = ? AND h.rev = ? AND i.user_id = ?",
+            (_guid(guid), rev, self._user),
         ).fetchone()
         return row[0] if row else None
 
@@ -223,32 +225,38 @@ class SqlDatastore:
 
     def update(self, guid: str, data: str, uid: str | None) -> StoredItem:
         key = _guid(guid)
-        old = self._conn.execute("SELECT data, rev FROM items WHERE id = ?", (key,)).fetchone()
+        old = self._conn.execute("SELECT data, rev FROM items WHERE id = ? AND user_id = ?",
+                                 (key, self._user)).fetchone()
+        if old is None:
+            raise LookupError(f"item {guid} is not in this datastore")
         rev = self._next_rev()
         now = self._clock()
-        if old is not None:
-            # Keep the old version while some device's mapping still refers to it.
-            self._conn.execute(
-                "INSERT OR IGNORE INTO item_history (item_id, rev, data) "
-                "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM mappings WHERE guid = ? "
-                "AND synced_rev = ?)",
-                (key, old[1], old[0], key, old[1]),
-            )
-            self._conn.execute(
-                "DELETE FROM item_history WHERE item_id = ? AND rev < COALESCE("
-                "(SELECT MIN(synced_rev) FROM mappings WHERE guid = ?), 0)",
-                (key, key),
-            )
+        # Keep the old version while some device's mapping still refers to it.
         self._conn.execute(
-            "UPDATE items SET data = ?, uid = ?, rev = ?, modified = ? WHERE id = ?",
-            (data, uid, rev, now, key),
+            "INSERT OR IGNORE INTO item_history (item_id, rev, data) "
+            "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM mappings WHERE guid = ? "
+            "AND synced_rev = ?)",
+            (key, old[1], old[0], key, old[1]),
+        )
+        self._conn.execute(
+            # With no device mapping the item, no old version is needed any more.
+            "DELETE FROM item_history WHERE item_id = ? AND rev < COALESCE("
+            "(SELECT MIN(synced_rev) FROM mappings WHERE guid = ?), rev + 1)",
+            (key, key),
+        )
+        self._conn.execute(
+            "UPDATE items SET data = ?, uid = ?, rev = ?, modified = ? "
+            "WHERE id = ? AND user_id = ?",
+            (data, uid, rev, now, key, self._user),
         )
         return StoredItem(guid, data, "text/calendar", rev, now)
 
     def delete(self, guid: str) -> None:
         key = _guid(guid)
-        self._conn.execute("DELETE FROM items WHERE id = ? AND user_id = ?", (key, self._user))
-        self._conn.execute("DELETE FROM item_history WHERE item_id = ?", (key,))
+        deleted = self._conn.execute("DELETE FROM items WHERE id = ? AND user_id = ?",
+                                     (key, self._user)).rowcount
+        if deleted:
+            self._conn.execute("DELETE FROM item_history WHERE item_id = ?", (key,))
 
     def all_guids(self) -> list[str]:
         rows = self._conn.execute(
@@ -290,6 +298,14 @@ class SqlDatastore:
             else:
                 changes.append(Change(ChangeKind.DELETE, str(guid), luid))
         return changes
+
+
+def _field(value: object) -> str | None:
+    """A descriptive DevInf value as the device store keeps it (a device's own words,
+    cut to the store's limit rather than refused: they only label the device)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:MAX_FIELD]
 
 
 def _guid(guid: str) -> int:
@@ -356,12 +372,13 @@ class SqlSyncBackend:
     def device_contact(self, principal: Principal, device_id: str,
                        devinf: dict[str, Any] | None) -> None:
         user_id = self._user_id(principal)
+        info = devinf or {}
         device = self._devices.register_or_touch(
             user_id, device_id,
-            device_type=(devinf or {}).get("dev_type"),
-            manufacturer=(devinf or {}).get("man"),
-            model=(devinf or {}).get("mod"),
-            software_version=(devinf or {}).get("sw_v"),
+            device_type=_field(info.get("dev_type")),
+            manufacturer=_field(info.get("man")),
+            model=_field(info.get("mod")),
+            software_version=_field(info.get("sw_v")),
             when=datetime.now(UTC),
         )
         if devinf is not None:

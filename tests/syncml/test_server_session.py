@@ -389,3 +389,27 @@ def test_users_never_see_each_others_tasks(world, server):
     same_device.sync(201)
     assert same_device.items == {}
     assert world.items("bob") == []
+
+
+def test_server_asks_for_unknown_devinf_and_then_sends_the_format_the_device_prefers(server):
+    from syncml.devinf import ContentType, DataStore, DevInf, build_devinf
+    from syncml.model import Get
+
+    a = Peer(server)
+    a.items = {"1": vtodo("u1", "one")}
+    a.sync(201)
+    b = Peer(server, device_id="vcal-phone")
+    init = b.init(201)
+    gets = init.of(Get)
+    assert [g.items[0].target.uri for g in gets] == ["./devinf12"]
+    phone = DevInf(dev_id="vcal-phone", dev_type="phone", datastores=[DataStore(
+        source_ref="./todo", rx_pref=ContentType("text/x-vcalendar", "1.0"),
+        tx_pref=ContentType("text/x-vcalendar", "1.0"))])
+    results = Results(0, init.message.header.msg_id, gets[0].cmd_id,
+                      items=[Item(source=Location("./devinf12"), data=build_devinf(phone))])
+    reply = b.changes([], statuses=[results])
+    adds = reply.sync_commands()
+    assert [cmd.meta.type for cmd in adds] == ["text/x-vcalendar"]
+    # Known now: the next session does not ask again.
+    b.receive_server_changes(reply)
+    assert not b.init(200).of(Get)
