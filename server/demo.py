@@ -1,4 +1,4 @@
-"""The demo organisation: three users with memorable passwords, for trying the server out.
+"""The demo organisation: three users with memorable passwords and a few tasks each.
 
 ``traveler-server run --demo`` (what ``./run demo`` starts) seeds them and prints a table of the
 accounts; ``traveler-demo`` will one day start server, demo data and both apps in one go.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from server.store.database import Database
+from server.store.sync_store import SqlDatastore
 from server.store.users import UserStore
+from todo.calendar_format import extract_uid, format_task
+from todo.task import Priority, Status, Task
 
 __all__ = ["DEMO_USERS", "DemoAccount", "demo_main", "render_demo_banner", "seed_demo"]
 
@@ -60,6 +64,9 @@ def seed_demo(database: Database, users: UserStore | None = None) -> list[DemoAc
                 admin=demo.admin,
             )
             usable.append(account)
+            user = store.get(account.name)
+            assert user is not None
+            _seed_tasks(database, user.id, account.name)
         elif store.verify_password(existing, account.password):
             usable.append(account)
         else:
@@ -68,6 +75,36 @@ def seed_demo(database: Database, users: UserStore | None = None) -> list[DemoAc
                 existing.name,
             )
     return usable
+
+
+def _demo_tasks(name: str, today: date) -> list[Task]:
+    """A small to-do list that fills each of the ToDo app's lists (today, overdue, by
+    priority, completed) whatever the day the demo runs."""
+    def uid(n: int) -> str:
+        return f"demo-{name}-{n}@{DEMO_DOMAIN}"
+
+    return [
+        Task(uid(1), "Prepare the Traveler demo", due=today, priority=Priority.HIGH,
+             description="Laptop, projector adapter, demo accounts printed."),
+        Task(uid(2), "Renew the server's TLS certificate", due=today - timedelta(days=3),
+             priority=Priority.HIGH, categories=("Admin",)),
+        Task(uid(3), "Review the approved applications list", due=today + timedelta(days=7),
+             priority=Priority.MEDIUM, categories=("Admin", "Security")),
+        Task(uid(4), "Read the Traveler 9.0.0.1 release notes", priority=Priority.LOW),
+        Task(uid(5), "Install the database fix pack", due=today - timedelta(days=1),
+             completed=datetime.combine(today, datetime.min.time(), UTC),
+             status=Status.COMPLETED, priority=Priority.MEDIUM),
+    ]
+
+
+def _seed_tasks(database: Database, user_id: int, name: str) -> None:
+    """Give a new demo user a few tasks in the tasks datastore, so a first sync has data."""
+    # Adding items touches no device; device_pk only scopes mappings, which stay empty.
+    store = SqlDatastore(database, user_id, 0, DEMO_DATASTORE_URI)
+    with database.transaction():
+        for task in _demo_tasks(name, date.today()):
+            data = format_task(task)
+            store.add(data, extract_uid(data))
 
 
 def render_demo_banner(url: str, accounts: list[DemoAccount], admins: set[str]) -> str:

@@ -14,10 +14,13 @@ from syncml.backend import (
 from syncml.codes import CLIENT_SENDS, AlertCode, StatusCode
 from syncml.errors import SyncMLError
 from syncml.model import (
+    Alert,
     Item,
+    Location,
     Meta,
     Sync,
     UnsupportedCommand,
+    encode_command,
 )
 from syncml.server_state import (
     PHASE_CLIENT_SYNC,
@@ -43,28 +46,48 @@ class IncomingMixin(TurnBase):
             return
         if self.state.phase == PHASE_INIT:
             self.state.phase = PHASE_CLIENT_SYNC
-        self._status("Sync", sync.cmd_id, StatusCode.OK, [ds.server_uri], [ds.client_uri])
+        if not sync.no_resp:
+            self._status("Sync", sync.cmd_id, StatusCode.OK, [ds.server_uri], [ds.client_uri])
         accept_changes = ds.mode in CLIENT_SENDS
         for sub in sync.commands:
             if isinstance(sub, UnsupportedCommand):
                 self._status(sub.name, sub.cmd_id, StatusCode.OPTIONAL_FEATURE_NOT_SUPPORTED)
                 continue
-            default_type = sub.meta.type if sub.meta and sub.meta.type else None
+            if not sub.items:
+                if not sub.no_resp:  # every command gets a status, even an empty one
+                    self._status(sub.name, sub.cmd_id, StatusCode.INCOMPLETE_COMMAND)
+                continue
+            meta = sub.meta
+            default_type = meta.type if meta and meta.type else None
+            default_size = meta.size if meta and meta.size is not None else None
             for item in sub.items:
                 if not accept_changes:
                     self._status(sub.name, sub.cmd_id, StatusCode.COMMAND_NOT_ALLOWED,
                                  source_refs=[_luid(item)])
                     continue
-                code = self._apply(ds, sub.name, item, default_type, sub.cmd_id)
-                if code is not None and not sub.no_resp:
+                code = self._apply(ds, sub.name, item, default_type, default_size)
+                if code >= 400 and code != StatusCode.CONFLICT_RESOLVED_SERVER_WINS:
+                    self._refused(ds, _luid(item))
+                if not sub.no_resp:
                     refs = [_luid(item)] if item.source else []
                     targets = [item.target.uri] if item.target and not item.source else []
                     self._status(sub.name, sub.cmd_id, code, targets, refs)
 
+    def _refused(self, ds: DatastoreState, luid: str) -> None:
+        """A client item could not be taken; the client must send it again some time."""
+        ds.failed += 1
+        ds.refused += 1
+        if luid and ds.mode in (AlertCode.SLOW_SYNC, AlertCode.REFRESH_FROM_CLIENT):
+            # The device has the item, only we could not read it: its server copy is
+            # neither deleted (refresh) nor sent back to it as new (slow sync).
+            mapping = self._datastore(ds).mapping(luid)
+            if mapping is not None:
+                self._seen(ds, mapping.guid)
+
     def _apply(self, ds: DatastoreState, op: str, item: Item, default_type: str | None,
-               cmd_id: int) -> int | None:
-        """Apply one client item; the status code to answer, None when answered already."""
-        whole = self._reassemble(ds, op, item, default_type)
+               default_size: int | None) -> int:
+        """Apply one client item; the status code to answer."""
+        whole = self._reassemble(ds, op, item, default_type, default_size)
         if whole is None:
             return StatusCode.CHUNKED_ITEM_ACCEPTED
         if isinstance(whole, int):  # the object's size was wrong or too large
@@ -81,13 +104,11 @@ class IncomingMixin(TurnBase):
             ds.content_type
         )
         if content_type not in handler.supported_types:
-            ds.failed += 1
             return StatusCode.UNSUPPORTED_MEDIA_TYPE
         try:
             raw = item.data_bytes().decode("utf-8")
             data = handler.to_storage(raw, content_type)
         except (ValueError, UnicodeDecodeError, SyncMLError):
-            ds.failed += 1
             return StatusCode.UNSUPPORTED_MEDIA_TYPE
         if not luid:
             return StatusCode.INCOMPLETE_COMMAND
@@ -165,33 +186,41 @@ class IncomingMixin(TurnBase):
         if ds.mode in (AlertCode.SLOW_SYNC, AlertCode.REFRESH_FROM_CLIENT):
             ds.seen.append(guid)
 
-    def _reassemble(self, ds: DatastoreState, op: str, item: Item,
-                    default_type: str | None) -> Item | int | None:
+    def _reassemble(self, ds: DatastoreState, op: str, item: Item, default_type: str | None,
+                    default_size: int | None) -> Item | int | None:
         """Collect large-object chunks: the whole item when complete, None while partial,
         a status code when the object is refused."""
         pending = self.state.chunk_in
         luid = _luid(item)
         chunk = item.data_bytes() if not isinstance(item.data, Element) else b""
-        if pending is None and not item.more_data:
-            return item
+        limit = self.config.max_obj_size
+        if pending is not None and (
+            pending["luid"] != luid or pending["op"] != op or pending["ds"] != ds.name
+        ):
+            # A different item arrived before the last chunk: the old one is incomplete.
+            self._abandon_chunk()
+            pending = None
         if pending is None:
-            size = item.meta.size if item.meta and item.meta.size is not None else None
-            if size is not None and size > self.config.max_obj_size:
-                self.state.chunk_in = None
+            if not item.more_data:
+                if len(chunk) > limit:
+                    return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
+                return item
+            # The first chunk: Meta/Size on the item (or on the command) is the total.
+            size = item.meta.size if item.meta and item.meta.size is not None else default_size
+            if (size is not None and size > limit) or len(chunk) > limit:
                 return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
             self.state.chunk_in = {
                 "ds": ds.name, "op": op, "luid": luid, "size": size,
+                "target": item.target.uri if item.target else None,
                 "type": item.meta.type if item.meta and item.meta.type else default_type,
                 "data": base64.b64encode(chunk).decode("ascii"),
             }
             return None
-        if pending["luid"] != luid or pending["op"] != op or pending["ds"] != ds.name:
-            # A different item arrived before the last chunk: the old one is incomplete.
-            self.state.chunk_in = None
-            self._status(pending["op"], 0, StatusCode.INCOMPLETE_COMMAND,
-                         source_refs=[pending["luid"]])
-            return self._reassemble(ds, op, item, default_type)
         data = base64.b64decode(pending["data"]) + chunk
+        if len(data) > limit:
+            # Without a Size, only the growing object shows that it is too large.
+            self.state.chunk_in = None
+            return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
         if item.more_data:
             pending["data"] = base64.b64encode(data).decode("ascii")
             return None
@@ -202,3 +231,19 @@ class IncomingMixin(TurnBase):
         meta = Meta(type=pending["type"])
         return Item(target=item.target, source=item.source, meta=meta, data=data)
 
+    def _abandon_chunk(self) -> None:
+        """Drop a large object whose last chunk never came, and tell the client (Alert 223,
+        "end of data for chunked object not received"); the item counts as refused."""
+        pending = self.state.chunk_in
+        if pending is None:
+            return
+        self.state.chunk_in = None
+        target = pending.get("target")
+        alert = Alert(cmd_id=0, code=AlertCode.NO_END_OF_DATA, items=[Item(
+            target=Location(pending["luid"]),
+            source=Location(target) if target else None,
+        )])
+        self.extra.append(encode_command(alert))
+        for ds in self.state.datastores:
+            if ds.name == pending["ds"]:
+                self._refused(ds, pending["luid"])

@@ -24,7 +24,7 @@ from syncml.model import (
     encode_sync_open,
 )
 from syncml.outcome import Reply
-from syncml.server_config import MESSAGE_RESERVE, MIN_CHUNK
+from syncml.server_config import MESSAGE_RESERVE, MIN_CHUNK, MIN_MSG_SIZE
 from syncml.server_state import (
     PHASE_MAP,
     PHASE_SERVER_SYNC,
@@ -54,15 +54,22 @@ class OutgoingMixin(TurnBase):
 
     def _build_reply(self) -> Reply:
         state = self.state
-        phase_before = state.phase
         # Anything that did not fit into the previous reply goes first, in order.
         queue = state.pending + [element_to_json(e) for e in self.statuses + self.extra]
         header = self._reply_header()
         msg_id = header.msg_id
         wbxml, version = state.wbxml, state.version
         header_el = encode_header(header)
-        budget = min(state.max_msg_size, 10_000_000) - MESSAGE_RESERVE
+        # The client's MaxMsgSize, and never more than our own (what we announce).
+        limit = min(state.max_msg_size, max(self.config.max_msg_size, MIN_MSG_SIZE), 10_000_000)
+        budget = limit - MESSAGE_RESERVE
         budget -= codec.encoded_size(header_el, wbxml=wbxml, version=version)
+        # The most room any message of this session can have for changes: besides the
+        # header it always carries the SyncHdr status, and often a Map status or two.
+        first = self.statuses[0] if self.statuses else None
+        self._best_room = budget - MIN_CHUNK - (
+            codec.encoded_size(first, wbxml=wbxml, version=version) if first else 0
+        )
         body: list[Element] = []
         leftover: list[list[Any]] = []
         self._cmd = 0
@@ -77,21 +84,17 @@ class OutgoingMixin(TurnBase):
             body.append(el)
             self._cmd += 1
         state.pending = leftover
-        sending_done_now = False
         if not leftover and state.phase == PHASE_SERVER_SYNC:
             budget = self._emit_server_changes(body, budget, msg_id)
             if all(ds.server_done for ds in state.datastores):
                 state.phase = PHASE_MAP
-                sending_done_now = True
-        if leftover or state.phase == PHASE_SERVER_SYNC:
-            final = False
-        elif sending_done_now:
-            final = True
-        else:
-            final = self.message.final
-        if not final and not self.message.final and phase_before != PHASE_SERVER_SYNC and (
-            all(el.tag == "Status" for el in body)
-        ):
+        # Our package ends when the client's has ended and all of our answer is out, in
+        # whatever message that happens (the client may have fetched it with Alert 222).
+        final = (not leftover and state.phase != PHASE_SERVER_SYNC
+                 and state.client_package_done)
+        if final:
+            state.client_package_done = False
+        elif not state.client_package_done and all(el.tag == "Status" for el in body):
             # The client is in the middle of a package: ask for its next message.
             self._cmd += 1
             alert = encode_command(Alert(self._cmd, AlertCode.NEXT_MESSAGE))
@@ -105,6 +108,7 @@ class OutgoingMixin(TurnBase):
         # Kept after the last package too, so that a resend of the client's last message
         # is still answered; idle sessions are purged after the session timeout.
         self.backend.save_session(state.key, state.to_dict(), encoded, content_type)
+        self.saved = True
         return Reply(encoded, content_type, 200, tuple(self.events))
 
     # ------------------------------------------------------------------ server changes
@@ -130,7 +134,8 @@ class OutgoingMixin(TurnBase):
             self._cmd += 1
             ds.sync_opened = True
             budget, self._cmd, complete = self._fill_sync(index, ds, sync_el, budget,
-                                                          self._cmd + 1, msg_id)
+                                                          self._cmd + 1, msg_id,
+                                                          self._best_room - size)
             self._cmd -= 1  # _fill_sync returns the next free CmdID
             if not complete:
                 return budget
@@ -138,7 +143,10 @@ class OutgoingMixin(TurnBase):
         return budget
 
     def _fill_sync(self, index: int, ds: DatastoreState, sync_el: Element, budget: int,
-                   next_id: int, msg_id: int) -> tuple[int, int, bool]:
+                   next_id: int, msg_id: int, best_room: int) -> tuple[int, int, bool]:
+        """Append ds's changes to ``sync_el`` while they fit; ``best_room`` is the most any
+        message can hold. Returns the budget left, the next free CmdID, and whether the
+        datastore's changes are all out."""
         state = self.state
         store = self._datastore(ds)
         handler = self._handler(ds)
@@ -168,7 +176,14 @@ class OutgoingMixin(TurnBase):
                 continue
             data = None
             if item is not None:
-                data = handler.from_storage(item.data, ds.content_type)
+                try:
+                    data = handler.from_storage(item.data, ds.content_type)
+                except ValueError:
+                    # Stored data this device's format cannot express: it is skipped (and
+                    # stays pending for the device) instead of failing the whole session.
+                    ds.outbox.pop(0)
+                    ds.failed += 1
+                    continue
                 if state.max_obj_size and len(data.encode()) > state.max_obj_size:
                     ds.outbox.pop(0)
                     ds.failed += 1
@@ -177,15 +192,23 @@ class OutgoingMixin(TurnBase):
             el = encode_command(command)
             size = codec.encoded_size(el, wbxml=wbxml, version=version)
             if size > budget:
-                room = budget - (size - len(data.encode()) if data else size)
-                if data is None or not state.client_large_objects or room < MIN_CHUNK:
+                if data is None or not state.client_large_objects:
+                    if size > best_room:
+                        # No message can hold it, and the device takes no large objects:
+                        # it cannot be sent (it stays pending); waiting would loop forever.
+                        ds.outbox.pop(0)
+                        ds.failed += 1
+                        continue
                     return budget, next_id, False
-                ds.outbox.pop(0)
-                state.chunk_out = {
+                assert item is not None
+                chunk = {
                     "ds": ds.name, "kind": kind, "guid": guid, "luid": luid,
-                    "rev": item.rev if item else 0, "data": data, "offset": 0,
-                    "type": ds.content_type,
+                    "rev": item.rev, "data": data, "offset": 0, "type": ds.content_type,
                 }
+                if budget - self._chunk_overhead(chunk, next_id) < MIN_CHUNK:
+                    return budget, next_id, False  # too little room left: next message
+                ds.outbox.pop(0)
+                state.chunk_out = chunk
                 _count_sent(ds, kind)
                 continue
             budget -= size
@@ -207,6 +230,12 @@ class OutgoingMixin(TurnBase):
         meta = Meta(type=content_type) if data is not None else None
         return ItemCommand(name=kind, cmd_id=cmd_id, items=[item], meta=meta)
 
+    def _chunk_overhead(self, chunk: dict[str, Any], cmd_id: int) -> int:
+        """Encoded size of the next chunk's command without its data."""
+        probe = self._chunk_command(chunk, cmd_id, "", chunk["offset"] == 0, more=True)
+        return codec.encoded_size(encode_command(probe), wbxml=self.state.wbxml,
+                                  version=self.state.version)
+
     def _next_chunk(self, chunk: dict[str, Any], cmd_id: int,
                     budget: int) -> tuple[ItemCommand | None, bool]:
         """The next piece of a large outgoing object that fits into ``budget``."""
@@ -214,13 +243,12 @@ class OutgoingMixin(TurnBase):
         data: str = chunk["data"]
         offset: int = chunk["offset"]
         first = offset == 0
-        probe = self._chunk_command(chunk, cmd_id, "", first, more=True)
-        overhead = codec.encoded_size(encode_command(probe), wbxml=state.wbxml,
-                                      version=state.version)
-        room = budget - overhead - 16
+        overhead = self._chunk_overhead(chunk, cmd_id)
+        room = budget - overhead
         if room < MIN_CHUNK:
             return None, False
-        # Escaping can grow text in XML; shrink until the encoded command fits.
+        # A character takes at least one byte; escaping (&amp; &#13;) and multi-byte
+        # UTF-8 take more: shrink in proportion until the encoded command fits.
         length = min(len(data) - offset, room)
         while True:
             piece = data[offset:offset + length]
@@ -228,9 +256,9 @@ class OutgoingMixin(TurnBase):
             command = self._chunk_command(chunk, cmd_id, piece, first, more)
             size = codec.encoded_size(encode_command(command), wbxml=state.wbxml,
                                       version=state.version)
-            if size <= budget or length <= MIN_CHUNK // 4:
+            if size <= budget or length == 1:
                 break
-            length = max(MIN_CHUNK // 4, int(length * 0.8))
+            length = max(1, min(length - 1, length * room // max(size - overhead, 1)))
         chunk["offset"] = offset + length
         return command, not more
 

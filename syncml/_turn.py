@@ -59,6 +59,11 @@ from syncml.server_state import (
     DatastoreState,
 )
 
+# Sync modes that exchange only what changed since the last completed sync.
+INCREMENTAL_MODES = frozenset(
+    {AlertCode.TWO_WAY, AlertCode.ONE_WAY_FROM_CLIENT, AlertCode.ONE_WAY_FROM_SERVER}
+)
+
 
 def _anchor_now(clock: Callable[[], float]) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())) + f"-{secrets.token_hex(2)}"
@@ -78,8 +83,8 @@ class Turn(IncomingMixin, OutgoingMixin):
             # Below a few KB not even one status with its header fits; no real client
             # asks for less (libsynthesis floors its own at 10 KB).
             state.max_msg_size = max(meta.max_msg_size, MIN_MSG_SIZE)
-        if meta is not None and meta.max_obj_size:
-            state.max_obj_size = meta.max_obj_size
+        if meta is not None and meta.max_obj_size is not None and meta.max_obj_size > 0:
+            state.max_obj_size = meta.max_obj_size  # 0 or less would refuse every item
 
         header_code, chal = self._authenticate()
         if header_code in (StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS):
@@ -89,7 +94,10 @@ class Turn(IncomingMixin, OutgoingMixin):
                      [self.header.source.uri], chal=chal)
         for command in self.message.commands:
             self._dispatch(command)
-        if self.message.final:
+        if self.message.final and not state.client_package_done:
+            # A Final while our answer to the previous package is still incomplete (a
+            # client fetching the rest with Alert 222) ends nothing new.
+            state.client_package_done = True
             self._end_of_client_package()
         return self._build_reply()
 
@@ -114,15 +122,22 @@ class Turn(IncomingMixin, OutgoingMixin):
                 principal = self.backend.check_password(basic.username, basic.password)
         elif cred.type == auth.AUTH_MD5 and auth.AUTH_MD5 in allowed:
             username = self.header.source.name
+            if not username:
+                # The digest cannot be checked without the user's name; a client that
+                # does not send LocName can still use basic, if that is allowed.
+                self.events.append(AuthFailed(device, None, "md5 credentials without the "
+                                              "user name in Source/LocName"))
+                return StatusCode.INVALID_CREDENTIALS, self._challenge(prefer_basic=True)
             nonce = self.backend.nonce(device)
             if nonce is None:
                 self.events.append(AuthFailed(device, username, "first md5 login of this "
                                               "device: nonce sent for its retry", routine=True))
                 return StatusCode.INVALID_CREDENTIALS, self._challenge()
-            if username:
-                found = self.backend.md5_secret(username)
-                if found is not None and auth.check_md5(cred.data, found[1], nonce):
-                    principal = found[0]
+            found = self.backend.md5_secret(username)
+            # Clients hash the nonce's bytes (libsynthesis) or its base64 text.
+            if found is not None and any(auth.check_md5(cred.data, found[1], n)
+                                         for n in (nonce, base64.b64encode(nonce))):
+                principal = found[0]
         else:
             self.events.append(AuthFailed(device, None, f"auth type {cred.type} not accepted"))
             return StatusCode.INVALID_CREDENTIALS, self._challenge()
@@ -132,11 +147,17 @@ class Turn(IncomingMixin, OutgoingMixin):
         self.principal = principal
         self.state.username = principal.username
         self.backend.device_contact(principal, device, None)
+        info = self.backend.device_info(principal, device)
+        if info is not None:
+            # What the device said in an earlier session holds until it sends a new DevInf.
+            self.state.client_large_objects = bool(info.get("large_objects", True))
         if cred.type == auth.AUTH_MD5:
             return StatusCode.AUTHENTICATION_ACCEPTED, self._challenge()
         return StatusCode.AUTHENTICATION_ACCEPTED, None
 
-    def _challenge(self) -> Chal:
+    def _challenge(self, prefer_basic: bool = False) -> Chal:
+        if prefer_basic and auth.AUTH_BASIC in self.config.auth_types:
+            return Chal(Meta(type=auth.AUTH_BASIC, format="b64"))
         if auth.AUTH_MD5 in self.config.auth_types:
             nonce = auth.new_nonce()
             self.backend.set_nonce(self.header.source.uri, nonce)
@@ -164,7 +185,8 @@ class Turn(IncomingMixin, OutgoingMixin):
         if isinstance(command, Results):
             self._on_results(command)
             return
-        no_resp = getattr(command, "no_resp", False)
+        # (A Sync with NoResp leaves out its own status itself, not those of its items.)
+        no_resp = getattr(command, "no_resp", False) and not isinstance(command, Sync)
         if isinstance(command, Alert):
             self._on_alert(command)
         elif isinstance(command, Put):
@@ -265,9 +287,9 @@ class Turn(IncomingMixin, OutgoingMixin):
         if name is None or item is None or not source:
             self._status("Alert", alert.cmd_id, StatusCode.NOT_FOUND, [target], [source])
             return
-        if self.state.phase not in (PHASE_INIT,) and any(
-            d.name == name for d in self.state.datastores
-        ):
+        if self.state.phase != PHASE_INIT or any(d.name == name for d in self.state.datastores):
+            # Datastores are alerted in the client's first package, each once: two URIs
+            # of one datastore ("tasks" and "todo") would share one set of mappings.
             self._status("Alert", alert.cmd_id, StatusCode.COMMAND_NOT_ALLOWED, [target], [source])
             return
         client_next = anchor.next if anchor and anchor.next else _anchor_now(self.config.clock)
@@ -283,16 +305,18 @@ class Turn(IncomingMixin, OutgoingMixin):
         code = StatusCode.OK
         if resume:
             code = StatusCode.CANNOT_RESUME
-        incremental = mode in (AlertCode.TWO_WAY, AlertCode.ONE_WAY_FROM_CLIENT,
-                               AlertCode.ONE_WAY_FROM_SERVER)
         # Incremental modes need both sides to agree on the last sync.
-        if incremental and (saved is None or (ds.client_last or "") != saved[0]):
+        if mode in INCREMENTAL_MODES and (saved is None or (ds.client_last or "") != saved[0]):
             code = StatusCode.REFRESH_REQUIRED
             ds.mode = int(AlertCode.SLOW_SYNC)
         if saved is not None:
             ds.server_last = saved[1]
         if ds.mode == AlertCode.REFRESH_FROM_SERVER:
             store.clear_mappings()
+            # Until this refresh completes, the device's data and our (now empty)
+            # mappings disagree: an interrupted refresh must end in a slow sync, which
+            # pairs items again, not in a two-way sync that sends every item as new.
+            store.forget_anchor()
         self.state.datastores.append(ds)
         anchor_item = Item(data=Element("Anchor", "metinf", [Element("Next", "metinf", [],
                                                                      client_next)]))
@@ -389,6 +413,11 @@ class Turn(IncomingMixin, OutgoingMixin):
         if code == StatusCode.CHUNKED_ITEM_ACCEPTED:
             return
         ok = 200 <= code < 300 or code == StatusCode.ALREADY_EXISTS
+        chunk = self.state.chunk_out
+        if not ok and chunk is not None and chunk["guid"] == guid and chunk["ds"] == ds.name:
+            # The device refused a piece of a large object: the rest is not sent (it goes
+            # again in a later session, as nothing of it was confirmed).
+            self.state.chunk_out = None
         if kind == ChangeKind.ADD.value:
             if ok:
                 mapping = store.mapping_for_guid(guid)
@@ -423,6 +452,8 @@ class Turn(IncomingMixin, OutgoingMixin):
             state.phase = PHASE_CLIENT_SYNC
             return
         if state.phase == PHASE_CLIENT_SYNC:
+            if state.chunk_in is not None:
+                self._abandon_chunk()  # the package ended before the object's last chunk
             for ds in state.datastores:
                 ds.client_done = True
                 self._prepare_server_changes(ds)
@@ -430,11 +461,14 @@ class Turn(IncomingMixin, OutgoingMixin):
             return
         if state.phase == PHASE_MAP:
             for ds in state.datastores:
-                if ds.failed == 0:
-                    self._datastore(ds).save_anchor(ds.client_next, ds.server_next)
-                else:
-                    # Something did not get through: the next sync must compare all.
+                if ds.refused and ds.mode in INCREMENTAL_MODES:
+                    # A client change did not get through and the client will not send
+                    # it again by itself: the next sync must compare everything. (After
+                    # a slow sync that would not help; nor for the server's own changes,
+                    # which item revisions send again anyway.)
                     self._datastore(ds).forget_anchor()
+                else:
+                    self._datastore(ds).save_anchor(ds.client_next, ds.server_next)
                 self.events.append(self._finished(ds))
             state.phase = PHASE_DONE
 
@@ -460,6 +494,8 @@ class Turn(IncomingMixin, OutgoingMixin):
                 if guid not in seen:
                     store.delete(guid)
                     store.remove_mapping(guid)
+            for guid in store.mapped_guids() - seen:
+                store.remove_mapping(guid)  # the device no longer has it
             ds.seen = []
             return
         if mode not in SERVER_SENDS:

@@ -43,6 +43,8 @@ class TurnBase:
         )
         self._stores: dict[str, Datastore] = {}
         self._cmd = 0  # the last CmdID used in the reply being built
+        self.saved = False  # the session state was stored with this turn's reply
+        self._best_room = 0  # the most room any reply of the session has for changes
 
     def _status(self, cmd: str, cmd_ref: int, code: int, target_refs: list[str] | None = None,
                 source_refs: list[str] | None = None, chal: Chal | None = None,

@@ -17,7 +17,9 @@ Sync semantics (what SyncEvolution's server-conformance suite checks, and more):
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from syncml import auth, codec
@@ -93,8 +95,7 @@ class SyncServer:
             return Reply(f"Not a usable SyncML message: {reason}".encode(),
                          "text/plain; charset=utf-8", 400, (ProtocolViolation(reason),))
         token = parse_qs(urlsplit(url).query).get(SESSION_PARAM, [""])[0]
-        state_data = self.backend.load_session(token) if token else None
-        state = SessionState.from_dict(state_data) if state_data else None
+        state = self._load_state(token) if token else None
         if state is not None and (
             state.device_id != device or not _same_user(header, state.username)
         ):
@@ -106,9 +107,51 @@ class SyncServer:
             replay = self.backend.load_reply(state.key)
             if replay is not None:
                 return Reply(body=replay[0], content_type=replay[1])
-        if state is None or header.msg_id <= state.client_msg_id or header.msg_id == 1:
+        digest = hashlib.sha256(body).hexdigest()
+        if header.msg_id == 1:
+            # The first message goes to the session-less URL, so a resend of it (its
+            # answer, with the RespURI, got lost) is recognised by its bytes.
+            first = self._first_message_replay(header, digest)
+            if first is not None:
+                return first
+        fresh = state is None or header.msg_id <= state.client_msg_id or header.msg_id == 1
+        if state is None or fresh:
             state = self._new_session(header, wbxml, url)  # a lower MsgID starts afresh
-        return Turn(self.config, self.backend, state, message, out_type).run()
+        turn = Turn(self.config, self.backend, state, message, out_type)
+        reply = turn.run()
+        if fresh and header.msg_id == 1 and turn.saved:
+            self.backend.save_session(
+                _first_message_key(header),
+                {"first_message_of": state.key, "digest": digest},
+                reply.body, reply.content_type,
+            )
+        return reply
+
+    def _load_state(self, key: str) -> SessionState | None:
+        data = self.backend.load_session(key)
+        if not data:
+            return None
+        try:
+            return SessionState.from_dict(data)
+        except ValueError:
+            return None  # not a session (or one from an incompatible version): start over
+
+    def _first_message_replay(self, header: Header, digest: str) -> Reply | None:
+        """The stored answer when this is a byte-identical resend of a session's first
+        message and that session has not gone further."""
+        key = _first_message_key(header)
+        marker: dict[str, Any] | None = self.backend.load_session(key)
+        if not marker or marker.get("digest") != digest:
+            return None
+        state = self._load_state(str(marker.get("first_message_of", "")))
+        if state is None or state.client_msg_id != 1 or state.device_id != header.source.uri:
+            return None
+        if not _same_user(header, state.username):
+            return None
+        replay = self.backend.load_reply(key)
+        if replay is None:
+            return None
+        return Reply(body=replay[0], content_type=replay[1])
 
     # ------------------------------------------------------------------ helpers
 
@@ -127,7 +170,7 @@ class SyncServer:
             target_uri=header.target.uri,
             resp_uri=resp_uri,
             max_msg_size=max(meta.max_msg_size or 150_000, MIN_MSG_SIZE),
-            max_obj_size=meta.max_obj_size,
+            max_obj_size=meta.max_obj_size if (meta.max_obj_size or 0) > 0 else None,
             started=self.config.clock(),
         )
 
@@ -162,3 +205,10 @@ def _same_user(header: Header, username: str | None) -> bool:
     else:
         claimed = header.source.name
     return claimed is not None and claimed.casefold() == username.casefold()
+
+
+def _first_message_key(header: Header) -> str:
+    """Where the answer to a session's first message is kept for resends of it; the ':'
+    never occurs in a session token, so no URL can name this record as a session."""
+    who = f"{header.source.uri}\0{header.session_id}".encode("utf-8", "replace")
+    return "first:" + hashlib.sha256(who).hexdigest()

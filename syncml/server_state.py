@@ -78,7 +78,8 @@ class DatastoreState:
     outbox: list[list[Any]] = field(default_factory=list)  # [kind, guid, luid]
     received: Counters = field(default_factory=Counters)
     sent: Counters = field(default_factory=Counters)
-    failed: int = 0
+    failed: int = 0        # items that did not get through, either way
+    refused: int = 0       # client items the server could not take: the client must resend
 
     def to_dict(self) -> JSON:
         """Plain-data form."""
@@ -123,6 +124,9 @@ class SessionState:
     chunk_in: JSON | None = None
     chunk_out: JSON | None = None
     devinf_requested: bool = False
+    # The client's current package is complete (a message with Final arrived) and the
+    # server's answer package is not yet: the server owes messages until its own Final.
+    client_package_done: bool = False
 
     def to_dict(self) -> JSON:
         """Plain-data form."""
@@ -132,7 +136,10 @@ class SessionState:
 
     @classmethod
     def from_dict(cls, data: JSON) -> SessionState:
-        """Inverse of :meth:`to_dict`."""
-        values = dict(data)
-        values["datastores"] = [DatastoreState.from_dict(d) for d in values["datastores"]]
-        return cls(**values)
+        """Inverse of :meth:`to_dict`; ValueError when ``data`` is no session state."""
+        try:
+            values = dict(data)
+            values["datastores"] = [DatastoreState.from_dict(d) for d in values["datastores"]]
+            return cls(**values)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise ValueError(f"not a saved session state: {exc}") from None

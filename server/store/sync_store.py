@@ -309,10 +309,13 @@ def _field(value: object) -> str | None:
 
 
 def _guid(guid: str) -> int:
+    """A GUID as an item id; -1 (matches nothing) for anything that is not one of ours,
+    including numbers beyond SQLite's 64-bit integers (which it would refuse to bind)."""
     try:
-        return int(guid)
+        value = int(guid)
     except ValueError:
-        return -1  # not one of ours: matches nothing
+        return -1
+    return value if 0 < value < 2**63 else -1
 
 
 def _item(row: Any) -> StoredItem:

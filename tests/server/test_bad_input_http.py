@@ -43,7 +43,7 @@ from syncml.model import (
     decode_message,
     encode_message,
 )
-from syncml.server import Reply
+from tests.server.app_peer import AppOverHttp
 from tests.syncml.codec_samples import capture
 from tests.syncml.peer import Peer, add, vtodo
 
@@ -83,24 +83,6 @@ async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-
-class AppOverHttp:
-    """Stands in for SyncServer in the scripted Peer: every message goes through the app.
-
-    The Peer is synchronous, so it runs in a worker thread and hands each POST to the
-    test's event loop.
-    """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-        self._loop = asyncio.get_running_loop()
-
-    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        post = self._client.post(url, content=body, headers={"content-type": content_type})
-        response = asyncio.run_coroutine_threadsafe(post, self._loop).result(timeout=60)
-        return Reply(response.content, response.headers.get("content-type", ""),
-                     response.status_code)
 
 
 def alice(client: httpx.AsyncClient, **options: Any) -> Peer:

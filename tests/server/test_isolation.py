@@ -14,7 +14,7 @@ from server.app import create_app
 from server.config import load_settings
 from server.store import Database, UserStore
 from syncml.model import Alert, Sync
-from syncml.server import Reply
+from tests.server.app_peer import AppOverHttp
 from tests.syncml.peer import Exchange, Peer, add, vtodo
 
 ALICES_TASKS = {f"L{n}": vtodo(f"alice-task-{n}", f"Alice's private task {n}") for n in (1, 2, 3)}
@@ -44,24 +44,6 @@ async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.Asyn
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
-
-
-class AppOverHttp:
-    """Stands in for SyncServer in the scripted Peer: every message goes through the app.
-
-    The Peer is synchronous, so it runs in a worker thread and hands each POST to the
-    test's event loop.
-    """
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-        self._loop = asyncio.get_running_loop()
-
-    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        post = self._client.post(url, content=body, headers={"content-type": content_type})
-        response = asyncio.run_coroutine_threadsafe(post, self._loop).result(timeout=60)
-        return Reply(response.content, response.headers.get("content-type", ""),
-                     response.status_code)
 
 
 def peer(client: httpx.AsyncClient, user: str, device_id: str) -> Peer:

@@ -59,20 +59,28 @@ class MemoryWorld:
     nonces: dict[str, bytes] = field(default_factory=dict)
     devices: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     sessions: dict[str, tuple[dict[str, Any], bytes, str]] = field(default_factory=dict)
-    items: dict[str, dict[str, StoredItem]] = field(default_factory=dict)  # user → guid → item
+    # store → guid → item; the store of the "tasks" datastore is the user name, that of
+    # another datastore "user/name" (see store_key)
+    items: dict[str, dict[str, StoredItem]] = field(default_factory=dict)
     history: dict[tuple[str, str, int], str] = field(default_factory=dict)
-    mappings: dict[tuple[str, str], dict[str, Mapping]] = field(default_factory=dict)
-    anchors: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # (user, device, datastore) → guid → mapping / saved anchors
+    mappings: dict[tuple[str, str, str], dict[str, Mapping]] = field(default_factory=dict)
+    anchors: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
     rev: int = 0
     next_guid: int = 0
 
 
+def store_key(user: str, datastore: str) -> str:
+    """Key of a user's datastore in ``MemoryWorld.items``."""
+    return user if datastore == "tasks" else f"{user}/{datastore}"
+
+
 class MemoryDatastore:
-    def __init__(self, world: MemoryWorld, user: str, device: str) -> None:
+    def __init__(self, world: MemoryWorld, user: str, device: str, name: str = "tasks") -> None:
         self.w = world
-        self.user = user
-        self.key = (user, device)
-        self.items = world.items.setdefault(user, {})
+        self.user = store_key(user, name)
+        self.key = (user, device, name)
+        self.items = world.items.setdefault(self.user, {})
         self.maps = world.mappings.setdefault(self.key, {})
 
     def saved_anchor(self) -> tuple[str, str] | None:
@@ -185,7 +193,7 @@ class MemoryBackend:
         return self.w.devices.get((principal.username, device_id))
 
     def open_datastore(self, principal: Principal, device_id: str, name: str) -> MemoryDatastore:
-        return MemoryDatastore(self.w, principal.username, device_id)
+        return MemoryDatastore(self.w, principal.username, device_id, name)
 
     def load_session(self, key: str) -> dict[str, Any] | None:
         saved = self.w.sessions.get(key)

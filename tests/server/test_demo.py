@@ -1,0 +1,42 @@
+"""The demo organisation: accounts and tasks a first sync brings down."""
+
+from __future__ import annotations
+
+from server.config import load_settings
+from server.demo import seed_demo
+from server.store.database import Database
+from server.store.sync_store import SqlSyncBackend
+from server.sync_service import engine_config
+from syncml.server import SyncServer
+from tests.syncml.peer import Peer
+from todo.calendar_format import parse_task
+
+
+class _Transactional:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        settings = load_settings(database.path.parent)
+        self.engine = SyncServer(engine_config(settings), SqlSyncBackend(database))
+
+    def receive(self, body: bytes, content_type: str, url: str):
+        with self.database.transaction():
+            return self.engine.receive(body, content_type, url)
+
+
+def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):
+    database = Database.open(tmp_path)
+    seed_demo(database)
+    alice = Peer(_Transactional(database), user="alice", password="alice-demo-1")
+    alice.sync(201)
+    tasks = [parse_task(data) for data in alice.items.values()]
+    assert len(tasks) == 5
+    assert any(task.is_completed for task in tasks)
+    assert {task.priority.name for task in tasks} >= {"HIGH", "MEDIUM", "LOW"}
+
+
+def test_seeding_twice_adds_no_more_tasks(tmp_path):
+    database = Database.open(tmp_path)
+    seed_demo(database)
+    seed_demo(database)
+    rows = database.query("SELECT COUNT(*) AS n FROM items")
+    assert rows[0]["n"] == 15  # five for each of the three demo users
