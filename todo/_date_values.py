@@ -1,4 +1,11 @@
-"""DATE and DATE-TIME values of iCalendar / vCalendar text, and the zones their TZIDs name."""
+"""DATE and DATE-TIME values of iCalendar / vCalendar text, and the zones their TZIDs name.
+
+:mod:`todo.calendar_format` reads and writes a task's values with ``icalendar``'s types. The
+functions here serve the line-level work (conversion to and from vCalendar 1.0, merging, key
+extraction), which must read what vCalendar writers send (``2026-11-30T17:00:00Z``,
+``p1d``), which ``icalendar`` refuses, and must stay fast on thousands of items in a slow sync.
+Zones come from ``icalendar`` (``Timezone.to_tz``, its TZID aliases, ``Timezone.from_tzid``).
+"""
 
 from __future__ import annotations
 
@@ -84,21 +91,31 @@ def _zone_from_definition(text: str) -> tzinfo | None:
 
     try:
         component = Timezone.from_ical(text)
-        return component.to_tz() if isinstance(component, Timezone) else None
+        if not isinstance(component, Timezone):
+            return None
+        # lookup_tzid=False: this definition, not the first one icalendar saw of that TZID
+        zone: tzinfo = component.to_tz(lookup_tzid=False)
     except Exception:  # a broken VTIMEZONE is just not usable
         return None
+    return zone
 
 
 @functools.lru_cache(maxsize=512)
 def _zone_by_alias(tzid: str) -> tzinfo | None:
+    """The IANA zone icalendar finds for a Windows name or a vendor-prefixed TZID.
+
+    Only IANA zones: icalendar also answers with any VTIMEZONE it parsed before in this
+    process (it keeps the first one of each TZID), which may come from another user's item.
+    """
     from icalendar.timezone import tzp
 
     with warnings.catch_warnings():  # icalendar warns when it guesses a vendor-prefixed TZID
         warnings.simplefilter("ignore")
         try:
-            return tzp.timezone(tzid)
+            zone = tzp.timezone(tzid)
         except Exception:
             return None
+    return zone if isinstance(zone, zoneinfo.ZoneInfo) else None
 
 
 class Zones:
@@ -201,7 +218,10 @@ _DURATION = re.compile(
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """An RFC 5545 DURATION (``-PT15M``, ``P1W``, ``P1DT2H``); None if unreadable."""
+    """An RFC 5545 DURATION (``-PT15M``, ``P1W``, ``P1DT2H``); None if unreadable.
+
+    More lenient than ``vDuration.from_ical`` (lower case, blanks), as vCalendar needs.
+    """
     m = _DURATION.match(text)
     if m is None or not any(m.group(i) for i in range(2, 7)) or text.rstrip().upper().endswith("T"):
         return None
@@ -214,7 +234,11 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def format_duration(value: timedelta) -> str:
-    """A timedelta as an RFC 5545 DURATION."""
+    """A timedelta as an RFC 5545 DURATION, in the forms phones and desktop clients write.
+
+    ``PT0S`` and ``P1W`` rather than ``icalendar``'s ``P0D`` and ``P7D``: a trigger coming back
+    from vCalendar must be spelled as the client spelled it, or it travels as a carrier.
+    """
     sign = "-" if value < timedelta(0) else ""
     value = abs(value)
     days, rest = value.days, value.seconds

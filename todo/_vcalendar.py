@@ -29,10 +29,10 @@ from todo._content_lines import (
     decode_vcal_value,
     ical_escape,
     ical_unescape,
+    param,
     qp_encode,
-    quote,
     read,
-    split_unescaped,
+    split_text_list,
     vcal_escape,
     write_component,
 )
@@ -125,7 +125,7 @@ def _text_decoder(iname: str) -> Decoder:
 def _list_encoder(vname: str) -> Encoder:
     def encode(nodes: list[Node], ctx: _Context) -> list[Property] | None:
         props = _props(nodes)
-        items = [ical_unescape(x) for p in props for x in split_unescaped(p.value, ",")]
+        items = [x for p in props for x in split_text_list(p.value, ",")]
         language = tuple(x for x in props[0].params if x[0] == "LANGUAGE") if props else ()
         value = ";".join(vcal_escape(i) for i in items)
         if value.isascii() and value.isprintable():
@@ -139,7 +139,7 @@ def _list_decoder(iname: str) -> Decoder:
     def decode(props: list[Property], ctx: _Context) -> list[Node]:
         out: list[Node] = []
         for p in props:
-            items = [ical_unescape(x) for x in split_unescaped(decode_vcal_value(p), ";")]
+            items = split_text_list(decode_vcal_value(p), ";")
             value = ",".join(ical_escape(i) for i in items)
             out.append(Property(iname, p.without_params(*_ENCODING_PARAMS), value))
         return out
@@ -167,7 +167,7 @@ def _mapping_decoder(iname: str, table: dict[str, str], known: frozenset[str]) -
         for p in props:
             value = decode_vcal_value(p).strip().upper()
             mapped = table.get(value, value)
-            if mapped in known or mapped.startswith("X-"):
+            if mapped in known or (mapped.startswith("X-") and "\n" not in mapped):
                 out.append(Property(iname, p.without_params(*_ENCODING_PARAMS), mapped))
             else:
                 out.append(_keep_unreadable(p))
@@ -599,8 +599,11 @@ def _decode_people(props: list[Property], ctx: _Context) -> list[Node]:
         name, address = (
             (m.group(1).strip('"').strip(), m.group(2).strip()) if m else ("", text.strip())
         )
+        if "\n" in address:  # no address; written as it is, it would break the line in two
+            attendees.append(_keep_unreadable(p))
+            continue
         uri = address if ":" in address else f"mailto:{address}"
-        params: list[Param] = [("CN", quote(name.replace('"', "'")))] if name else []
+        params: list[Param] = [param("CN", name)] if name else []
         role = (p.param("ROLE") or "").upper()
         if role == "ORGANIZER":
             organizers.append(Property("ORGANIZER", tuple(params), uri))
@@ -713,7 +716,7 @@ def _decode_alarms(props: list[Property], ctx: _Context) -> list[Node]:
     parsed: list[tuple[Property, list[str], Moment]] = []
     out: list[Node] = []
     for p in props:
-        fields = split_unescaped(decode_vcal_value(p), ";")
+        fields = split_text_list(decode_vcal_value(p), ";")
         runtime = parse_moment(fields[0])
         if runtime is None:
             out.append(_keep_unreadable(p))
@@ -735,21 +738,24 @@ def _decode_alarms(props: list[Property], ctx: _Context) -> list[Node]:
         if i in absorbed:
             continue
         fields = [*fields, "", "", "", ""]
-        children: list[Node] = []
         action = {"DALARM": "DISPLAY", "AALARM": "AUDIO", "MALARM": "EMAIL"}.get(
             p.name, "PROCEDURE"
         )
+        content = fields[3]
+        if action != "DISPLAY" and "\n" in content:  # no address or URI; would break the line
+            out.append(_keep_unreadable(p))
+            continue
+        children: list[Node] = []
         children.append(Property("ACTION", (), action))
         children.append(_trigger(runtime, ctx))
         snooze = parse_duration(fields[1]) if fields[1].strip() else None
         if snooze is not None and fields[2].strip().isdigit() and int(fields[2]) > 0:
             children.append(Property("DURATION", (), format_duration(snooze)))
             children.append(Property("REPEAT", (), str(int(fields[2]))))
-        content = ical_unescape(fields[3])
         if action == "DISPLAY":
             children.append(Property("DESCRIPTION", (), ical_escape(content or "Reminder")))
         elif action == "EMAIL":
-            note = ical_unescape(fields[4])
+            note = fields[4]
             children.append(Property("DESCRIPTION", (), ical_escape(note or "Reminder")))
             children.append(Property("SUMMARY", (), "Reminder"))
             if content:

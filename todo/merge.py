@@ -26,7 +26,7 @@ from todo._content_lines import (
     decode_bytes,
     ical_escape,
     ical_unescape,
-    split_unescaped,
+    split_text_list,
     write,
 )
 from todo._date_values import Zones, format_moment, parse_moment, property_moment, to_utc
@@ -248,10 +248,7 @@ def _canon_nodes(key: str, nodes: list[Node], zones: Zones) -> tuple[object, ...
     """The meaning of a unit, independent of line order and spelling."""
     if key in _LISTS:
         items = {
-            ical_unescape(x).strip()
-            for n in nodes
-            if isinstance(n, Property)
-            for x in split_unescaped(n.value, ",")
+            x.strip() for n in nodes if isinstance(n, Property) for x in split_text_list(n.value)
         }
         return tuple(sorted(items - {""}))
     return tuple(sorted((_canon_node(n, zones) for n in nodes), key=repr))
