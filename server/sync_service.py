@@ -13,6 +13,7 @@ from server.store.database import Database
 from server.store.sync_store import SqlSyncBackend
 from server.task_content import TaskContent
 from syncml import auth
+from syncml.errors import SyncMLError
 from syncml.server import (
     AuthFailed,
     ProtocolViolation,
@@ -64,18 +65,18 @@ class SyncService:
 
     async def handle(self, *, body: bytes, content_type: str, url: str) -> SyncReply:
         """Process one message in a worker thread; the event loop never waits on SQLite."""
-        reply = await asyncio.to_thread(self._handle_sync, body, content_type, url)
+        try:
+            reply = await asyncio.to_thread(self._handle_sync, body, content_type, url)
+        except SyncMLError as exc:
+            # No SyncML answer is possible: say why in the same problem+json form as the
+            # HTTP edge's other refusals (the transaction was rolled back: nothing stored).
+            log.warning("Traveler: Rejected a SyncML message: %s", exc)
+            problem = {"type": "about:blank", "title": "Bad Request", "status": 400,
+                       "detail": f"Not a usable SyncML message: {exc}"}
+            return SyncReply(json.dumps(problem).encode(), 400, "application/problem+json")
         for event in reply.events:
             _log_event(event)
-        if reply.http_status >= 400:
-            # No SyncML answer was possible (the body was not a SyncML message): say why
-            # in the same problem+json form as the HTTP edge's other refusals.
-            detail = reply.body.decode("utf-8", "replace")
-            problem = {"type": "about:blank", "title": "Bad Request",
-                       "status": reply.http_status, "detail": detail}
-            return SyncReply(json.dumps(problem).encode(), reply.http_status,
-                             "application/problem+json")
-        return SyncReply(reply.body, reply.http_status, reply.content_type)
+        return SyncReply(reply.body, 200, reply.content_type)
 
     def _handle_sync(self, body: bytes, content_type: str, url: str) -> Reply:
         with self._database.transaction():
@@ -97,4 +98,4 @@ def _log_event(event: object) -> None:
         log.log(level, "Traveler: Authentication failed for user %s on device %s: %s",
                 event.username or "(none)", event.device_id, event.reason)
     elif isinstance(event, ProtocolViolation):
-        log.warning("Traveler: Rejected a SyncML message: %s", event.reason)
+        log.warning("Traveler: Refused a SyncML message: %s", event.reason)

@@ -109,7 +109,7 @@ class OutgoingMixin(TurnBase):
         # is still answered; idle sessions are purged after the session timeout.
         self.backend.save_session(state.key, state.to_dict(), encoded, content_type)
         self.saved = True
-        return Reply(encoded, content_type, 200, tuple(self.events))
+        return Reply(encoded, content_type, tuple(self.events))
 
     # ------------------------------------------------------------------ server changes
 
@@ -132,7 +132,6 @@ class OutgoingMixin(TurnBase):
             budget -= size
             body.append(sync_el)
             self._cmd += 1
-            ds.sync_opened = True
             budget, self._cmd, complete = self._fill_sync(index, ds, sync_el, budget,
                                                           self._cmd + 1, msg_id,
                                                           self._best_room - size)

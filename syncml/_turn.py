@@ -172,7 +172,7 @@ class Turn(IncomingMixin, OutgoingMixin):
                           commands=[status], final=True)
         body = codec.encode(encode_message(message), wbxml=self.state.wbxml)
         # The failed session is not kept: the client retries in a new one.
-        return Reply(body, self.content_type, 200, tuple(self.events))
+        return Reply(body, self.content_type, tuple(self.events))
 
     # ------------------------------------------------------------------ statuses
 
@@ -295,7 +295,7 @@ class Turn(IncomingMixin, OutgoingMixin):
         client_next = anchor.next if anchor and anchor.next else _anchor_now(self.config.clock)
         ds = DatastoreState(
             name=name, client_uri=source, server_uri=target, mode=int(mode),
-            requested_mode=int(alert.code), client_last=anchor.last if anchor else None,
+            client_last=anchor.last if anchor else None,
             client_next=client_next, server_last=None,
             server_next=_anchor_now(self.config.clock),
             content_type=self._client_content_type(name, source),
@@ -455,7 +455,6 @@ class Turn(IncomingMixin, OutgoingMixin):
             if state.chunk_in is not None:
                 self._abandon_chunk()  # the package ended before the object's last chunk
             for ds in state.datastores:
-                ds.client_done = True
                 self._prepare_server_changes(ds)
             state.phase = PHASE_SERVER_SYNC
             return

@@ -34,7 +34,7 @@ class AuthFailed:
 
 @dataclass(frozen=True, slots=True)
 class ProtocolViolation:
-    """A message could not be processed; ``reason`` says why."""
+    """A message was answered with an error status for its header; ``reason`` says why."""
 
     reason: str
 
@@ -48,7 +48,6 @@ class Reply:
 
     body: bytes
     content_type: str
-    http_status: int = 200
     events: tuple[Event, ...] = ()
 
 

@@ -26,7 +26,7 @@ from syncml import auth, codec
 from syncml._turn import Turn
 from syncml.backend import ServerBackend
 from syncml.codes import StatusCode
-from syncml.errors import SyncMLError
+from syncml.errors import ProtocolError
 from syncml.model import (
     Header,
     Location,
@@ -69,19 +69,15 @@ class SyncServer:
     # ------------------------------------------------------------------ entry point
 
     def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        """Process one client message; the returned reply is what to send back."""
+        """Process one client message; the returned reply is what to send back.
+
+        Raises :class:`~syncml.errors.SyncMLError` (DecodeError, ProtocolError) when the
+        body is no message SyncML can answer at all; nothing is stored then, and the
+        host tells the client why in its own terms (the bundled server: HTTP 400).
+        """
         wbxml = "wbxml" in content_type.lower()
         out_type = codec.CONTENT_TYPE_WBXML if wbxml else codec.CONTENT_TYPE_XML
-        try:
-            root = codec.decode(body, content_type)
-            message = decode_message(root)
-        except SyncMLError as exc:
-            return Reply(
-                body=f"Not a usable SyncML message: {exc}".encode(),
-                content_type="text/plain; charset=utf-8",
-                http_status=400,
-                events=(ProtocolViolation(str(exc)),),
-            )
+        message = decode_message(codec.decode(body, content_type))
         header = message.header
         if header.version not in SUPPORTED_VERSIONS:
             return self._header_only_reply(
@@ -90,10 +86,8 @@ class SyncServer:
             )
         device = header.source.uri
         if not device.strip() or len(device) > MAX_DEVICE_ID:
-            reason = (f"the device ID (SyncHdr/Source/LocURI) must be 1 to {MAX_DEVICE_ID} "
-                      "characters and not blank")
-            return Reply(f"Not a usable SyncML message: {reason}".encode(),
-                         "text/plain; charset=utf-8", 400, (ProtocolViolation(reason),))
+            raise ProtocolError(f"the device ID (SyncHdr/Source/LocURI) must be 1 to "
+                                f"{MAX_DEVICE_ID} characters and not blank")
         token = parse_qs(urlsplit(url).query).get(SESSION_PARAM, [""])[0]
         state = self._load_state(token) if token else None
         if state is not None and (
@@ -167,7 +161,6 @@ class SyncServer:
             wbxml=wbxml,
             client_session_id=header.session_id,
             device_id=header.source.uri,
-            target_uri=header.target.uri,
             resp_uri=resp_uri,
             max_msg_size=max(meta.max_msg_size or 150_000, MIN_MSG_SIZE),
             max_obj_size=meta.max_obj_size if (meta.max_obj_size or 0) > 0 else None,
@@ -189,7 +182,7 @@ class SyncServer:
         )
         root = encode_message(reply)
         content_type = codec.CONTENT_TYPE_WBXML if wbxml else codec.CONTENT_TYPE_XML
-        return Reply(codec.encode(root, wbxml=wbxml), content_type, 200, (event,))
+        return Reply(codec.encode(root, wbxml=wbxml), content_type, (event,))
 
 
 

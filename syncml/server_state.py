@@ -63,16 +63,13 @@ class DatastoreState:
     client_uri: str        # the client's LocURI of its datastore ("./todo")
     server_uri: str        # the LocURI the client used for ours ("tasks", "./tasks"...)
     mode: int              # the AlertCode finally in force
-    requested_mode: int    # what the client asked for
     client_last: str | None
     client_next: str
     server_last: str | None
     server_next: str
     content_type: str      # the format we send to this client
-    client_done: bool = False
     prepared: bool = False
     server_done: bool = False
-    sync_opened: bool = False
     number_of_changes: int = 0
     seen: list[str] = field(default_factory=list)
     outbox: list[list[Any]] = field(default_factory=list)  # [kind, guid, luid]
@@ -106,7 +103,6 @@ class SessionState:
     wbxml: bool
     client_session_id: str
     device_id: str
-    target_uri: str                # the URL the client first posted to
     resp_uri: str | None
     username: str | None = None
     client_msg_id: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from syncml import auth, codec
+from syncml.errors import SyncMLError
 from syncml.model import Alert, Item, ItemCommand, Location, Meta, Results, decode_message
 from syncml.server import ServerConfig, SyncFinished, SyncServer
 from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
@@ -244,10 +245,11 @@ def test_unsupported_command_gets_406(server):
         b"<SyncML xmlns='SYNCML:SYNCML1.2'><SyncBody/></SyncML>",
     ],
 )
-def test_malformed_messages_get_a_clear_400(server, body):
-    reply = server.receive(body, codec.CONTENT_TYPE_XML, "http://x/traveler")
-    assert reply.http_status == 400
-    assert b"SyncML" in reply.body
+def test_malformed_messages_are_refused_with_a_reason(world, server, body):
+    with pytest.raises(SyncMLError) as refused:
+        server.receive(body, codec.CONTENT_TYPE_XML, "http://x/traveler")
+    assert str(refused.value)
+    assert world.items() == []
 
 
 def test_many_items_down_respect_a_small_max_msg_size(server):
