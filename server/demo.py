@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from server.store.database import Database
-from server.store.sync_store import SqlDatastore
+from server.store.sync_store import SqlItems
 from server.store.users import UserStore
 from todo.calendar_format import extract_uid, format_task
 from todo.task import Priority, Status, Task
@@ -99,8 +99,7 @@ def _demo_tasks(name: str, today: date) -> list[Task]:
 
 def _seed_tasks(database: Database, user_id: int, name: str) -> None:
     """Give a new demo user a few tasks in the tasks datastore, so a first sync has data."""
-    # Adding items touches no device; device_pk only scopes mappings, which stay empty.
-    store = SqlDatastore(database, user_id, 0, DEMO_DATASTORE_URI)
+    store = SqlItems(database, user_id, DEMO_DATASTORE_URI)
     with database.transaction():
         for task in _demo_tasks(name, date.today()):
             data = format_task(task)

@@ -23,7 +23,7 @@ from server.store.devices import MAX_FIELD, DeviceStore
 from server.store.users import UserStore
 from syncml.backend import Change, ChangeKind, Mapping, Principal, StoredItem
 
-__all__ = ["SYNC_MIGRATIONS", "SqlDatastore", "SqlSyncBackend"]
+__all__ = ["SYNC_MIGRATIONS", "SqlDatastore", "SqlItems", "SqlSyncBackend"]
 
 
 def _sync_tables(db: sqlite_utils.Database) -> None:
@@ -99,87 +99,15 @@ def _sync_tables(db: sqlite_utils.Database) -> None:
 SYNC_MIGRATIONS = [Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables)]
 
 
-class SqlDatastore:
-    """One user's datastore as one device sees it."""
+class SqlItems:
+    """One user's items in one datastore: what every device of the user shares."""
 
-    def __init__(self, db: Database, user_id: int, device_pk: int, name: str,
-                 clock: Any = time.time) -> None:
+    def __init__(self, db: Database, user_id: int, name: str, clock: Any = time.time) -> None:
         self._conn = db.conn
         self._user = user_id
-        self._device = device_pk
         self._name = name
         self._clock = clock
 
-    # -- anchors --------------------------------------------------------------------------
-    def saved_anchor(self) -> tuple[str, str] | None:
-        row = self._conn.execute(
-            "SELECT client_next, server_next FROM anchors WHERE device_pk = ? AND datastore = ?",
-            (self._device, self._name),
-        ).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def save_anchor(self, client_next: str, server_next: str) -> None:
-        self._conn.execute(
-            "INSERT INTO anchors (device_pk, datastore, client_next, server_next) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (device_pk, datastore) DO UPDATE SET "
-            "client_next = excluded.client_next, server_next = excluded.server_next",
-            (self._device, self._name, client_next, server_next),
-        )
-
-    def forget_anchor(self) -> None:
-        self._conn.execute("DELETE FROM anchors WHERE device_pk = ? AND datastore = ?",
-                           (self._device, self._name))
-
-    # -- mappings -------------------------------------------------------------------------
-    def mapping(self, luid: str) -> Mapping | None:
-        row = self._conn.execute(
-            "SELECT guid, luid, synced_rev FROM mappings "
-            "WHERE device_pk = ? AND datastore = ? AND luid = ?",
-            (self._device, self._name, luid),
-        ).fetchone()
-        return Mapping(str(row[0]), row[1], row[2]) if row else None
-
-    def mapping_for_guid(self, guid: str) -> Mapping | None:
-        row = self._conn.execute(
-            "SELECT guid, luid, synced_rev FROM mappings "
-            "WHERE device_pk = ? AND datastore = ? AND guid = ?",
-            (self._device, self._name, _guid(guid)),
-        ).fetchone()
-        return Mapping(str(row[0]), row[1], row[2]) if row else None
-
-    def set_mapping(self, guid: str, luid: str | None, synced_rev: int) -> None:
-        if luid is not None:
-            # A LUID names one item: a stale pairing of it with another item goes.
-            self._conn.execute(
-                "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND luid = ? "
-                "AND guid != ?",
-                (self._device, self._name, luid, _guid(guid)),
-            )
-        self._conn.execute(
-            "INSERT INTO mappings (device_pk, datastore, guid, luid, synced_rev) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_pk, datastore, guid) DO UPDATE SET "
-            "luid = COALESCE(excluded.luid, luid), synced_rev = excluded.synced_rev",
-            (self._device, self._name, _guid(guid), luid, synced_rev),
-        )
-
-    def remove_mapping(self, guid: str) -> None:
-        self._conn.execute(
-            "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND guid = ?",
-            (self._device, self._name, _guid(guid)),
-        )
-
-    def clear_mappings(self) -> None:
-        self._conn.execute("DELETE FROM mappings WHERE device_pk = ? AND datastore = ?",
-                           (self._device, self._name))
-
-    def mapped_guids(self) -> set[str]:
-        rows = self._conn.execute(
-            "SELECT guid FROM mappings WHERE device_pk = ? AND datastore = ?",
-            (self._device, self._name),
-        )
-        return {str(row[0]) for row in rows}
-
-    # -- items ----------------------------------------------------------------------------
     def get(self, guid: str) -> StoredItem | None:
         row = self._conn.execute(
             "SELECT id, data, rev, modified FROM items WHERE id = ? AND user_id = ? "
@@ -264,6 +192,85 @@ class SqlDatastore:
             (self._user, self._name),
         )
         return [str(row[0]) for row in rows]
+
+
+class SqlDatastore(SqlItems):
+    """One user's datastore as one device sees it: the items, plus the device's mappings
+    and anchors."""
+
+    def __init__(self, db: Database, user_id: int, device_pk: int, name: str,
+                 clock: Any = time.time) -> None:
+        super().__init__(db, user_id, name, clock)
+        self._device = device_pk
+
+    # -- anchors --------------------------------------------------------------------------
+    def saved_anchor(self) -> tuple[str, str] | None:
+        row = self._conn.execute(
+            "SELECT client_next, server_next FROM anchors WHERE device_pk = ? AND datastore = ?",
+            (self._device, self._name),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def save_anchor(self, client_next: str, server_next: str) -> None:
+        self._conn.execute(
+            "INSERT INTO anchors (device_pk, datastore, client_next, server_next) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (device_pk, datastore) DO UPDATE SET "
+            "client_next = excluded.client_next, server_next = excluded.server_next",
+            (self._device, self._name, client_next, server_next),
+        )
+
+    def forget_anchor(self) -> None:
+        self._conn.execute("DELETE FROM anchors WHERE device_pk = ? AND datastore = ?",
+                           (self._device, self._name))
+
+    # -- mappings -------------------------------------------------------------------------
+    def mapping(self, luid: str) -> Mapping | None:
+        row = self._conn.execute(
+            "SELECT guid, luid, synced_rev FROM mappings "
+            "WHERE device_pk = ? AND datastore = ? AND luid = ?",
+            (self._device, self._name, luid),
+        ).fetchone()
+        return Mapping(str(row[0]), row[1], row[2]) if row else None
+
+    def mapping_for_guid(self, guid: str) -> Mapping | None:
+        row = self._conn.execute(
+            "SELECT guid, luid, synced_rev FROM mappings "
+            "WHERE device_pk = ? AND datastore = ? AND guid = ?",
+            (self._device, self._name, _guid(guid)),
+        ).fetchone()
+        return Mapping(str(row[0]), row[1], row[2]) if row else None
+
+    def set_mapping(self, guid: str, luid: str | None, synced_rev: int) -> None:
+        if luid is not None:
+            # A LUID names one item: a stale pairing of it with another item goes.
+            self._conn.execute(
+                "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND luid = ? "
+                "AND guid != ?",
+                (self._device, self._name, luid, _guid(guid)),
+            )
+        self._conn.execute(
+            "INSERT INTO mappings (device_pk, datastore, guid, luid, synced_rev) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_pk, datastore, guid) DO UPDATE SET "
+            "luid = COALESCE(excluded.luid, luid), synced_rev = excluded.synced_rev",
+            (self._device, self._name, _guid(guid), luid, synced_rev),
+        )
+
+    def remove_mapping(self, guid: str) -> None:
+        self._conn.execute(
+            "DELETE FROM mappings WHERE device_pk = ? AND datastore = ? AND guid = ?",
+            (self._device, self._name, _guid(guid)),
+        )
+
+    def clear_mappings(self) -> None:
+        self._conn.execute("DELETE FROM mappings WHERE device_pk = ? AND datastore = ?",
+                           (self._device, self._name))
+
+    def mapped_guids(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT guid FROM mappings WHERE device_pk = ? AND datastore = ?",
+            (self._device, self._name),
+        )
+        return {str(row[0]) for row in rows}
 
     def pending_changes(self) -> list[Change]:
         changes: list[Change] = []

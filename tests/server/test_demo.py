@@ -8,25 +8,19 @@ from server.store.database import Database
 from server.store.sync_store import SqlSyncBackend
 from server.sync_service import engine_config
 from syncml.server import SyncServer
-from tests.syncml.peer import Peer
+from tests.syncml.peer import Peer, Transactional
 from todo.calendar_format import parse_task
 
 
-class _Transactional:
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        settings = load_settings(database.path.parent)
-        self.engine = SyncServer(engine_config(settings), SqlSyncBackend(database))
-
-    def receive(self, body: bytes, content_type: str, url: str):
-        with self.database.transaction():
-            return self.engine.receive(body, content_type, url)
+def _server(database: Database) -> Transactional:
+    settings = load_settings(database.path.parent)
+    return Transactional(SyncServer(engine_config(settings), SqlSyncBackend(database)), database)
 
 
 def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):
     database = Database.open(tmp_path)
     seed_demo(database)
-    alice = Peer(_Transactional(database), user="alice", password="alice-demo-1")
+    alice = Peer(_server(database), user="alice", password="alice-demo-1")
     alice.sync(201)
     tasks = [parse_task(data) for data in alice.items.values()]
     assert len(tasks) == 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from typing import Any
 
 from syncml import auth, codec
 from syncml.model import (
@@ -33,6 +34,18 @@ from syncml.model import (
 from syncml.server import Reply, SyncServer
 
 SERVER_URL = "http://127.0.0.1:9/traveler"
+
+
+class Transactional:
+    """Runs each message in one store transaction, as the bundled server does."""
+
+    def __init__(self, engine: SyncServer, database: Any) -> None:
+        self.engine = engine
+        self.database = database
+
+    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
+        with self.database.transaction():
+            return self.engine.receive(body, content_type, url)
 
 
 @dataclass

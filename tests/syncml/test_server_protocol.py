@@ -38,8 +38,8 @@ from syncml.model import (
 from syncml.outcome import AuthFailed, Reply
 from syncml.server import ServerConfig, SyncServer
 from tests.syncml.memory_backend import LineContent, MemoryBackend
-from tests.syncml.peer import Exchange, Peer, add, delete, vtodo
-from tests.syncml.test_server_session import World, _Transactional
+from tests.syncml.peer import Exchange, Peer, Transactional, add, delete, vtodo
+from tests.syncml.test_server_session import World
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -61,7 +61,7 @@ class Store(World):
         from server.store.sync_store import SqlSyncBackend
 
         engine = SyncServer(cfg, SqlSyncBackend(self.database))
-        return _Transactional(engine, self.database)  # type: ignore[return-value]
+        return Transactional(engine, self.database)  # type: ignore[return-value]
 
     def store_items(self, datastore: str, user: str = "alice") -> list[str]:
         if self.database is None:

@@ -9,7 +9,7 @@ from syncml.errors import SyncMLError
 from syncml.model import Alert, Item, ItemCommand, Location, Meta, Results, decode_message
 from syncml.server import ServerConfig, SyncFinished, SyncServer
 from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
-from tests.syncml.peer import Peer, add, delete, vtodo
+from tests.syncml.peer import Peer, Transactional, add, delete, vtodo
 
 
 class World:
@@ -37,7 +37,7 @@ class World:
             return SyncServer(cfg, backend)
         from server.store.sync_store import SqlSyncBackend
 
-        return _Transactional(SyncServer(cfg, SqlSyncBackend(self.database)), self.database)
+        return Transactional(SyncServer(cfg, SqlSyncBackend(self.database)), self.database)
 
     def items(self, user: str = "alice") -> list[str]:
         if self.database is None:
@@ -46,18 +46,6 @@ class World:
             "SELECT data FROM items JOIN users ON users.id = items.user_id WHERE name = ?", (user,)
         )
         return sorted(row["data"] for row in rows)
-
-
-class _Transactional:
-    """Runs each message in one store transaction, as the bundled server does."""
-
-    def __init__(self, engine: SyncServer, database) -> None:
-        self.engine = engine
-        self.database = database
-
-    def receive(self, body: bytes, content_type: str, url: str):
-        with self.database.transaction():
-            return self.engine.receive(body, content_type, url)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
