@@ -69,7 +69,6 @@ def _anchor_now(clock: Callable[[], float]) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(clock())) + f"-{secrets.token_hex(2)}"
 
 
-
 class Turn(IncomingMixin, OutgoingMixin):
     """One message of one session: process the client's commands, build the reply."""
 
@@ -173,8 +172,6 @@ class Turn(IncomingMixin, OutgoingMixin):
         body = codec.encode(encode_message(message), wbxml=self.state.wbxml)
         # The failed session is not kept: the client retries in a new one.
         return Reply(body, self.content_type, tuple(self.events))
-
-    # ------------------------------------------------------------------ statuses
 
     # ------------------------------------------------------------------ dispatch
 
