@@ -34,6 +34,7 @@ from server.config import ConfigError, Settings, Source, load_settings, render_r
 from server.store.database import Database, StoreError
 from server.store.devices import DeviceStore
 from server.store.users import UserStore
+from server.stores import user_store
 
 __all__ = ["default_data_dir", "main"]
 
@@ -170,7 +171,7 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
         if args.demo:
             from server.demo import seed_demo
 
-            users = UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
+            users = user_store(settings, database)
             demo_accounts = seed_demo(database, users)
             admins = {u.name for u in users.list() if u.is_admin}
         app = create_app(settings, database)
@@ -252,8 +253,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _user_store(data_dir: Path, database: Database) -> UserStore:
-    settings = load_settings(data_dir)
-    return UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
+    return user_store(load_settings(data_dir), database)
 
 
 def _user_add(args: argparse.Namespace, data_dir: Path) -> int:
@@ -276,7 +276,7 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
 
 def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
     with Database.open(data_dir) as database:
-        users = UserStore(database).list()
+        users = _user_store(data_dir, database).list()
     if not users:
         print(f"No users yet; add one with: {PROG} user add NAME --email ADDR --password-stdin")
         return 0
@@ -291,7 +291,7 @@ def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _device_list(args: argparse.Namespace, data_dir: Path) -> int:
     with Database.open(data_dir) as database:
-        if args.user is not None and UserStore(database).get(args.user) is None:
+        if args.user is not None and _user_store(data_dir, database).get(args.user) is None:
             raise CommandError(f"there is no user named {args.user!r}")
         devices = DeviceStore(database).list(user=args.user)
     if not devices:

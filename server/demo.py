@@ -46,11 +46,11 @@ DEMO_USERS: tuple[_DemoUser, ...] = (
 )
 
 
-def seed_demo(database: Database, users: UserStore | None = None) -> list[DemoAccount]:
+def seed_demo(database: Database, users: UserStore) -> list[DemoAccount]:
     """Create the demo users that are missing; return the accounts that work with the
     printed passwords. Idempotent. An existing user of a demo name whose password was changed
     is left alone (never reset: this may be someone's real data folder) and not returned."""
-    store = users or UserStore(database)
+    store = users
     usable: list[DemoAccount] = []
     for demo in DEMO_USERS:
         account = demo.account

@@ -10,7 +10,7 @@ from itertools import count
 
 from server.config import Settings
 from server.store.database import Database
-from server.store.sync_store import SqlSyncBackend
+from server.stores import sync_backend
 from server.task_content import TaskContent
 from syncml import auth
 from syncml.errors import SyncMLError
@@ -59,7 +59,7 @@ class SyncService:
 
     def __init__(self, *, settings: Settings, database: Database) -> None:
         self._database = database
-        self._backend = SqlSyncBackend(database, session_timeout=settings.session_timeout)
+        self._backend = sync_backend(settings, database)
         self._engine = SyncServer(engine_config(settings), self._backend)
         self._messages = count(1)
 

@@ -41,7 +41,8 @@ class TaskContent:
     """The ContentHandler of the tasks datastore."""
 
     storage_type = ICALENDAR
-    supported_types = (ICALENDAR, VCALENDAR)
+    # Annotated: a protocol's attribute is invariant, and (a, b) alone would be tuple[str, str].
+    supported_types: tuple[str, ...] = (ICALENDAR, VCALENDAR)
 
     def uid_of(self, data: str) -> str | None:
         """The VTODO's UID (fast line scan)."""

@@ -2,8 +2,8 @@
 
 Public surface::
 
-    Database, Migration                     database.py   connection, transactions, migrate()
-    MIGRATIONS                              migrations.py the schema, version by version
+    Database                                database.py   connection, transactions, migrate()
+    MIGRATIONS, Migration                   schema.py     every table and index, version by version
     UserStore, User, md5_secret             users.py
     DeviceStore, Device                     devices.py
 
@@ -20,16 +20,17 @@ Errors (all derive from :class:`StoreError`)::
 from server.store.database import (
     DB_FILENAME,
     Database,
-    Migration,
     MigrationError,
     SchemaTooNewError,
     StoreError,
 )
 from server.store.devices import Device, DeviceError, DeviceStore
+from server.store.schema import MIGRATIONS, Migration
 from server.store.users import User, UserError, UserExistsError, UserStore, md5_secret
 
 __all__ = [
     "DB_FILENAME",
+    "MIGRATIONS",
     "Database",
     "Device",
     "DeviceError",

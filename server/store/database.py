@@ -19,13 +19,14 @@ import contextlib
 import itertools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+
+from server.store.schema import MIGRATIONS, SCHEMA_VERSION_DDL, Migration
 
 __all__ = [
     "DB_FILENAME",
@@ -60,18 +61,6 @@ class MigrationError(StoreError):
 
 class SchemaTooNewError(MigrationError):
     """The database schema is newer than this code; refusing to touch it."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One step of the schema: ``apply`` runs inside a transaction the migrator opened.
-
-    ``apply`` must not commit, and must not use ``executescript`` (which commits first).
-    """
-
-    version: int
-    description: str
-    apply: Callable[[sqlite_utils.Database], None]
 
 
 def utc_now() -> str:
@@ -218,19 +207,12 @@ class Database:
         :class:`SchemaTooNewError` when the database has a version this code does not know.
         """
         if migrations is None:
-            from server.store.migrations import MIGRATIONS
-
             migrations = MIGRATIONS
         _check_sequence(migrations)
         latest = migrations[-1].version if migrations else 0
         applied: list[int] = []
         with self._lock:
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version ("
-                " version INTEGER PRIMARY KEY,"
-                " description TEXT NOT NULL,"
-                " applied TEXT NOT NULL)"
-            )
+            self.conn.execute(SCHEMA_VERSION_DDL)
             current = self.schema_version()
             if current > latest:
                 raise SchemaTooNewError(

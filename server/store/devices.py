@@ -6,7 +6,9 @@ the same phone used by two people is two registrations.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -68,13 +70,15 @@ class DeviceStore:
         manufacturer: str | None = None,
         model: str | None = None,
         software_version: str | None = None,
+        devinf: Mapping[str, Any] | None = None,
         when: datetime,
     ) -> Device:
         """Create the device on first contact, else set ``last_sync`` to ``when``.
 
-        Descriptive fields given as None keep their stored value (a client sends its DevInf
-        only now and then). Runs inside the caller's transaction when there is one (as a
-        savepoint), so it commits or rolls back with the rest of the SyncML message.
+        Descriptive fields and ``devinf`` (the device's SyncML DevInf, as the engine decoded
+        it) given as None keep their stored value (a client sends its DevInf only now and
+        then). Runs inside the caller's transaction when there is one (as a savepoint), so it
+        commits or rolls back with the rest of the SyncML message.
         """
         device_id = (device_id or "").strip()
         if not device_id:
@@ -88,23 +92,26 @@ class DeviceStore:
             "software_version": _clean(software_version, "software version"),
         }
         stamp = _iso(when)
+        devinf_json = None if devinf is None else json.dumps(dict(devinf), separators=(",", ":"))
         with self._db.transaction():
             # One statement does both cases, so concurrent first contacts cannot collide.
             try:
                 self._db.conn.execute(
                     """
                     INSERT INTO devices (device_id, user_id, device_type, manufacturer, model,
-                                         software_version, first_sync, last_sync)
+                                         software_version, devinf, first_sync, last_sync)
                     VALUES (:device_id, :user_id, :device_type, :manufacturer, :model,
-                            :software_version, :stamp, :stamp)
+                            :software_version, :devinf, :stamp, :stamp)
                     ON CONFLICT (user_id, device_id) DO UPDATE SET
+                        devinf = COALESCE(excluded.devinf, devinf),
                         device_type = COALESCE(excluded.device_type, device_type),
                         manufacturer = COALESCE(excluded.manufacturer, manufacturer),
                         model = COALESCE(excluded.model, model),
                         software_version = COALESCE(excluded.software_version, software_version),
                         last_sync = MAX(last_sync, excluded.last_sync)
                     """,
-                    {"device_id": device_id, "user_id": user_id, "stamp": stamp, **fields},
+                    {"device_id": device_id, "user_id": user_id, "stamp": stamp,
+                     "devinf": devinf_json, **fields},
                 )
             except sqlite3.IntegrityError:
                 raise DeviceError(f"there is no user with id {user_id}") from None
@@ -120,6 +127,19 @@ class DeviceStore:
             _SELECT + " WHERE d.user_id = ? AND d.device_id = ?", (user_id, device_id)
         )
         return _device(rows[0]) if rows else None
+
+    def devinf(self, user_id: int, device_id: str) -> dict[str, Any] | None:
+        """The DevInf the device last sent (as given to :meth:`register_or_touch`), or None."""
+        rows = self._db.query(
+            "SELECT devinf FROM devices WHERE user_id = ? AND device_id = ?", (user_id, device_id)
+        )
+        if not rows or rows[0]["devinf"] is None:
+            return None
+        try:
+            info = json.loads(rows[0]["devinf"])
+        except ValueError:
+            return None  # unreadable: the engine asks the device for a fresh one
+        return info if isinstance(info, dict) else None
 
     def list(self, user: str | None = None) -> list[Device]:
         """All devices, or those of the user with that name (ASCII case ignored)."""

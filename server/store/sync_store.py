@@ -16,87 +16,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
-from server.store.database import Database, Migration
-from server.store.devices import MAX_FIELD, DeviceStore
+from server.store.database import Database
+from server.store.devices import MAX_FIELD, Device, DeviceStore
 from server.store.users import UserStore
 from syncml.backend import Change, ChangeKind, Mapping, Principal, StoredItem
 
-__all__ = ["SYNC_MIGRATIONS", "SqlDatastore", "SqlItems", "SqlSyncBackend"]
-
-
-def _sync_tables(db: sqlite_utils.Database) -> None:
-    db.execute("ALTER TABLE devices ADD COLUMN devinf TEXT")
-    db.execute(
-        """
-        CREATE TABLE items (
-            -- AUTOINCREMENT: a deleted item's GUID must never name another item, or a
-            -- device still mapping the old one would get the new one as a Replace.
-            id        INTEGER PRIMARY KEY AUTOINCREMENT,
-            user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-            datastore TEXT NOT NULL,
-            uid       TEXT,
-            data      TEXT NOT NULL,
-            rev       INTEGER NOT NULL,
-            modified  REAL NOT NULL
-        )
-        """
-    )
-    db.execute("CREATE INDEX items_by_store ON items (user_id, datastore)")
-    db.execute("CREATE INDEX items_by_uid ON items (user_id, datastore, uid)")
-    # Old versions still needed as the common base of a three-way merge.
-    db.execute(
-        """
-        CREATE TABLE item_history (
-            item_id INTEGER NOT NULL,
-            rev     INTEGER NOT NULL,
-            data    TEXT NOT NULL,
-            PRIMARY KEY (item_id, rev)
-        ) WITHOUT ROWID
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE mappings (
-            device_pk  INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
-            datastore  TEXT NOT NULL,
-            guid       INTEGER NOT NULL,
-            luid       TEXT,
-            synced_rev INTEGER NOT NULL,
-            PRIMARY KEY (device_pk, datastore, guid)
-        ) WITHOUT ROWID
-        """
-    )
-    db.execute("CREATE UNIQUE INDEX mappings_by_luid ON mappings (device_pk, datastore, luid)")
-    db.execute(
-        """
-        CREATE TABLE anchors (
-            device_pk   INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
-            datastore   TEXT NOT NULL,
-            client_next TEXT NOT NULL,
-            server_next TEXT NOT NULL,
-            PRIMARY KEY (device_pk, datastore)
-        )
-        """
-    )
-    db.execute("CREATE TABLE nonces (device_id TEXT PRIMARY KEY, nonce BLOB NOT NULL)")
-    db.execute(
-        """
-        CREATE TABLE syncml_sessions (
-            key        TEXT PRIMARY KEY,
-            state      TEXT NOT NULL,
-            reply      BLOB NOT NULL,
-            reply_type TEXT NOT NULL,
-            updated    REAL NOT NULL
-        )
-        """
-    )
-    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-    db.execute("INSERT INTO counters (name, value) VALUES ('rev', 0)")
-
-
-SYNC_MIGRATIONS = [Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables)]
+__all__ = ["SqlDatastore", "SqlItems", "SqlSyncBackend"]
 
 
 class SqlItems:
@@ -332,12 +257,14 @@ def _item(row: Any) -> StoredItem:
 class SqlSyncBackend:
     """ServerBackend on the SQL store; use it inside one transaction per message."""
 
-    def __init__(self, db: Database, *, users: UserStore | None = None,
-                 session_timeout: float = 900.0, clock: Any = time.time) -> None:
+    def __init__(self, db: Database, *, users: UserStore, devices: DeviceStore,
+                 session_timeout: float, clock: Any = time.time) -> None:
+        # The collaborators come from the server's settings (e.g. whether md5 secrets are
+        # kept); building defaults here once stored secrets a basic-only server must not keep.
         self._db = db
         self._conn = db.conn
-        self._users = users or UserStore(db)
-        self._devices = DeviceStore(db)
+        self._users = users
+        self._devices = devices
         self._timeout = session_timeout
         self._clock = clock
         self._user_ids: dict[str, int] = {}
@@ -381,38 +308,29 @@ class SqlSyncBackend:
 
     def device_contact(self, principal: Principal, device_id: str,
                        devinf: dict[str, Any] | None) -> None:
-        user_id = self._user_id(principal)
+        self._contact(principal, device_id, devinf)
+
+    def _contact(self, principal: Principal, device_id: str,
+                 devinf: dict[str, Any] | None) -> Device:
         info = devinf or {}
-        device = self._devices.register_or_touch(
-            user_id, device_id,
+        return self._devices.register_or_touch(
+            self._user_id(principal), device_id,
             device_type=_field(info.get("dev_type")),
             manufacturer=_field(info.get("man")),
             model=_field(info.get("mod")),
             software_version=_field(info.get("sw_v")),
+            devinf=devinf,
             when=datetime.now(UTC),
         )
-        if devinf is not None:
-            self._conn.execute("UPDATE devices SET devinf = ? WHERE id = ?",
-                               (json.dumps(devinf), device.id))
 
     def _device_pk(self, principal: Principal, device_id: str) -> int:
-        user_id = self._user_id(principal)
-        row = self._conn.execute("SELECT id FROM devices WHERE user_id = ? AND device_id = ?",
-                                 (user_id, device_id)).fetchone()
-        if row is None:
-            self.device_contact(principal, device_id, None)
-            return self._device_pk(principal, device_id)
-        return int(row[0])
+        device = self._devices.get(self._user_id(principal), device_id)
+        if device is None:
+            device = self._contact(principal, device_id, None)
+        return device.id
 
     def device_info(self, principal: Principal, device_id: str) -> dict[str, Any] | None:
-        row = self._conn.execute(
-            "SELECT devinf FROM devices WHERE user_id = ? AND device_id = ?",
-            (self._user_id(principal), device_id),
-        ).fetchone()
-        if row is None or row[0] is None:
-            return None
-        info: dict[str, Any] = json.loads(row[0])
-        return info
+        return self._devices.devinf(self._user_id(principal), device_id)
 
     def open_datastore(self, principal: Principal, device_id: str, name: str) -> SqlDatastore:
         return SqlDatastore(self._db, self._user_id(principal),

@@ -7,7 +7,8 @@ Two verifiers are kept per user:
   ``syncml:auth-md5`` digests are built on (like HA1 of HTTP Digest). It is
   **password-equivalent**: whoever reads it can answer an md5 challenge as that user, though
   not learn the password. It is stored only while ``md5`` is among ``NTS_SYNCML_AUTH_TYPES``
-  (``UserStore(db, store_md5_secret=False)`` otherwise); see docs/configuration.md.
+  (``UserStore(db, store_md5_secret=False)`` otherwise; the flag has no default, so every
+  store is built from the settings: ``server.stores.user_store``); see docs/configuration.md.
 
 The md5 secret is computed from the name as stored: an md5 client must send that exact name
 (basic auth and :meth:`UserStore.get` ignore ASCII case).
@@ -102,7 +103,7 @@ class UserStore:
         self,
         db: Database,
         *,
-        store_md5_secret: bool = True,
+        store_md5_secret: bool,
         hasher: PasswordHasher | None = None,
     ) -> None:
         self._db = db

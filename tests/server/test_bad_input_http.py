@@ -71,7 +71,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def database(tmp_path: Path) -> Iterator[Database]:
     (tmp_path / "notes.ini").write_text(f"[Notes]\nNTS_MAX_MESSAGE_SIZE={MAX_MESSAGE}\n")
     with Database.open(tmp_path) as db:
-        UserStore(db).add("alice", "alice@example.org", "secret")
+        UserStore(db, store_md5_secret=True).add("alice", "alice@example.org", "secret")
         yield db
 
 

@@ -61,7 +61,7 @@ def test_user_add_reads_the_password_from_stdin(
     assert code == 0
     assert "alice" in capsys.readouterr().out
     with Database.open(tmp_path) as db:
-        store = UserStore(db)
+        store = UserStore(db, store_md5_secret=True)
         alice = store.get("alice")
         assert alice is not None and alice.is_admin and alice.full_name == "Alice Adams"
         # Only the final newline is stripped: trailing spaces are part of the password.
@@ -99,7 +99,7 @@ def test_user_and_device_lists(
 ) -> None:
     add_user(tmp_path, "alice", "pw", monkeypatch)
     with Database.open(tmp_path) as db:
-        alice = UserStore(db).get("alice")
+        alice = UserStore(db, store_md5_secret=True).get("alice")
         assert alice is not None
         DeviceStore(db).register_or_touch(
             alice.id, "IMEI:42", model="Desk 1", when=datetime(2024, 5, 1, tzinfo=UTC)
@@ -290,7 +290,7 @@ def test_run_demo_seeds_accounts_once_and_prints_them(
         server.proc.send_signal(signal.SIGINT)
         assert server.finish() == 0
     with Database.open(tmp_path) as db:
-        users = UserStore(db).list()
+        users = UserStore(db, store_md5_secret=True).list()
     assert [(u.name, u.is_admin) for u in users] == [
         ("alice", True),
         ("bob", False),

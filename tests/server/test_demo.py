@@ -5,7 +5,8 @@ from __future__ import annotations
 from server.config import load_settings
 from server.demo import seed_demo
 from server.store.database import Database
-from server.store.sync_store import SqlSyncBackend
+from server.store.users import UserStore
+from server.stores import sync_backend
 from server.sync_service import engine_config
 from syncml.server import SyncServer
 from tests.syncml.peer import Peer, Transactional
@@ -14,12 +15,13 @@ from todo.calendar_format import parse_task
 
 def _server(database: Database) -> Transactional:
     settings = load_settings(database.path.parent)
-    return Transactional(SyncServer(engine_config(settings), SqlSyncBackend(database)), database)
+    engine = SyncServer(engine_config(settings), sync_backend(settings, database))
+    return Transactional(engine, database)
 
 
 def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):
     database = Database.open(tmp_path)
-    seed_demo(database)
+    seed_demo(database, UserStore(database, store_md5_secret=True))
     alice = Peer(_server(database), user="alice", password="alice-demo-1")
     alice.sync(201)
     tasks = [parse_task(data) for data in alice.items.values()]
@@ -30,7 +32,8 @@ def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):
 
 def test_seeding_twice_adds_no_more_tasks(tmp_path):
     database = Database.open(tmp_path)
-    seed_demo(database)
-    seed_demo(database)
+    users = UserStore(database, store_md5_secret=True)
+    seed_demo(database, users)
+    seed_demo(database, users)
     rows = database.query("SELECT COUNT(*) AS n FROM items")
     assert rows[0]["n"] == 15  # five for each of the three demo users

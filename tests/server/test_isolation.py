@@ -32,7 +32,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
     with Database.open(tmp_path) as db:
-        users = UserStore(db)
+        users = UserStore(db, store_md5_secret=True)
         users.add("alice", "alice@example.org", "secret")
         users.add("bob", "bob@example.org", "bob-secret")
         yield db

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 
 from server.store import (
     DB_FILENAME,
+    MIGRATIONS,
     Database,
     DeviceError,
     DeviceStore,
@@ -28,7 +29,6 @@ from server.store import (
     UserStore,
     md5_secret,
 )
-from server.store.migrations import MIGRATIONS
 
 # Cheap argon2 parameters: the tests check behaviour, not hashing cost.
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -43,7 +43,7 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def users(database: Database) -> UserStore:
-    return UserStore(database, hasher=FAST)
+    return UserStore(database, store_md5_secret=True, hasher=FAST)
 
 
 def table_names(path: Path) -> set[str]:
@@ -247,7 +247,7 @@ def test_without_md5_no_secret_is_stored_until_md5_returns(database: Database) -
     basic_only = UserStore(database, store_md5_secret=False, hasher=FAST)
     bob = basic_only.add("bob", "bob@example.com", "pw-bob")
     assert bob.md5_secret is None
-    with_md5 = UserStore(database, hasher=FAST)
+    with_md5 = UserStore(database, store_md5_secret=True, hasher=FAST)
     assert with_md5.verify_password(bob, "pw-bob")
     assert with_md5.get("bob").md5_secret == md5_secret("bob", "pw-bob")  # type: ignore[union-attr]
 
@@ -261,9 +261,9 @@ def test_set_password_replaces_hash_and_md5_secret(users: UserStore) -> None:
 
 
 def test_outdated_hashes_are_upgraded_on_login(database: Database) -> None:
-    UserStore(database, hasher=FAST).add("alice", "alice@example.com", "pw")
+    UserStore(database, store_md5_secret=True, hasher=FAST).add("alice", "alice@example.com", "pw")
     stronger = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
-    store = UserStore(database, hasher=stronger)
+    store = UserStore(database, store_md5_secret=True, hasher=stronger)
     assert store.verify_password("alice", "pw")
     stored = database.query("SELECT password_hash FROM users")[0]["password_hash"]
     assert not stronger.check_needs_rehash(stored)
@@ -363,3 +363,26 @@ def test_bad_device_input_is_refused(users: UserStore, database: Database) -> No
     with pytest.raises(DeviceError, match="no user"):
         devices.register_or_touch(alice.id + 99, "dev", when=T0)
     assert devices.list() == []
+
+
+# --- the schema's place -----------------------------------------------------------------------
+
+
+def test_all_ddl_lives_in_schema_py_which_imports_nothing_from_the_store() -> None:
+    import ast
+    import re
+
+    package = Path(__file__).resolve().parents[2] / "server"
+    ddl = re.compile(r"\b(CREATE|ALTER|DROP)\s+(TABLE|INDEX|UNIQUE INDEX|VIEW|TRIGGER)\b", re.I)
+    schema = package / "store" / "schema.py"
+    holders = [p for p in package.rglob("*.py") if ddl.search(p.read_text()) and p != schema]
+    # database.py only runs the bookkeeping DDL schema.py hands it.
+    assert holders == []
+    tree = ast.parse(schema.read_text())
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("server")]

@@ -50,10 +50,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 def backend(database: Database, clock: Clock) -> SqlSyncBackend:
-    users = UserStore(database, hasher=FAST)
+    users = UserStore(database, store_md5_secret=True, hasher=FAST)
     users.add("alice", "alice@example.org", "alice-pw")
     users.add("bob", "bob@example.org", "bob-pw")
-    return SqlSyncBackend(database, users=users, session_timeout=TIMEOUT, clock=clock)
+    return SqlSyncBackend(database, users=users, devices=DeviceStore(database),
+                          session_timeout=TIMEOUT, clock=clock)
 
 
 @pytest.fixture

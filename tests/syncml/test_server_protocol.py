@@ -58,9 +58,7 @@ class Store(World):
             backend.add_user("alice", "secret")
             backend.add_user("bob", "bobsecret")
             return SyncServer(cfg, backend)
-        from server.store.sync_store import SqlSyncBackend
-
-        engine = SyncServer(cfg, SqlSyncBackend(self.database))
+        engine = SyncServer(cfg, self.sql_backend())
         return Transactional(engine, self.database)  # type: ignore[return-value]
 
     def store_items(self, datastore: str, user: str = "alice") -> list[str]:

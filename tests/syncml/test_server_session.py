@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from syncml import auth, codec
@@ -24,7 +26,7 @@ class World:
             from server.store.users import UserStore
 
             self.database = Database.open(tmp_path / "data")
-            users = UserStore(self.database)
+            users = UserStore(self.database, store_md5_secret=True)
             users.add("alice", "alice@example.com", "secret")
             users.add("bob", "bob@example.com", "bobsecret")
 
@@ -35,9 +37,15 @@ class World:
             backend.add_user("alice", "secret")
             backend.add_user("bob", "bobsecret")
             return SyncServer(cfg, backend)
-        from server.store.sync_store import SqlSyncBackend
+        return Transactional(SyncServer(cfg, self.sql_backend()), self.database)
 
-        return Transactional(SyncServer(cfg, SqlSyncBackend(self.database)), self.database)
+    def sql_backend(self) -> Any:
+        """The bundled server's backend on this world's database, built as the server does."""
+        from server.config import load_settings
+        from server.stores import sync_backend
+
+        assert self.database is not None
+        return sync_backend(load_settings(self.database.path.parent), self.database)
 
     def items(self, user: str = "alice") -> list[str]:
         if self.database is None:

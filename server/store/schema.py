@@ -1,0 +1,152 @@
+"""The schema of the server's database: every table, index and migration, in one place.
+
+To change the schema, append a :class:`Migration` with the next version number; never edit one
+that has shipped (databases out there already ran it). Each ``apply`` runs in a transaction
+opened by :meth:`server.store.database.Database.migrate`, so it must neither commit nor call
+``executescript`` (which commits first).
+
+This module holds DDL only and imports nothing from the store, so every store module can
+import it and none of them has to import another to know the schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION_DDL", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: ``apply`` runs inside a transaction the migrator opened.
+
+    ``apply`` must not commit, and must not use ``executescript`` (which commits first).
+    """
+
+    version: int
+    description: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+# The bookkeeping table of applied migrations; created before the first migration runs.
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY,"
+    " description TEXT NOT NULL,"
+    " applied TEXT NOT NULL)"
+)
+
+
+def _users_and_devices(db: sqlite_utils.Database) -> None:
+    # NOCASE: "Alice" and "alice" are one account, as in Domino's directory; it folds ASCII only.
+    db.execute(
+        """
+        CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            email         TEXT NOT NULL,
+            full_name     TEXT,
+            is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
+            password_hash TEXT NOT NULL,
+            md5_secret    TEXT,
+            created       TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE devices (
+            id               INTEGER PRIMARY KEY,
+            device_id        TEXT NOT NULL,
+            user_id          INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            device_type      TEXT,
+            manufacturer     TEXT,
+            model            TEXT,
+            software_version TEXT,
+            first_sync       TEXT NOT NULL,
+            last_sync        TEXT NOT NULL,
+            UNIQUE (user_id, device_id)
+        )
+        """
+    )
+    # Administrators look a device up by its ID alone (wipe, block) across users.
+    db.execute("CREATE INDEX devices_by_device_id ON devices (device_id)")
+
+
+def _sync_tables(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE devices ADD COLUMN devinf TEXT")
+    db.execute(
+        """
+        CREATE TABLE items (
+            -- AUTOINCREMENT: a deleted item's GUID must never name another item, or a
+            -- device still mapping the old one would get the new one as a Replace.
+            id        INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            datastore TEXT NOT NULL,
+            uid       TEXT,
+            data      TEXT NOT NULL,
+            rev       INTEGER NOT NULL,
+            modified  REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX items_by_store ON items (user_id, datastore)")
+    db.execute("CREATE INDEX items_by_uid ON items (user_id, datastore, uid)")
+    # Old versions still needed as the common base of a three-way merge.
+    db.execute(
+        """
+        CREATE TABLE item_history (
+            item_id INTEGER NOT NULL,
+            rev     INTEGER NOT NULL,
+            data    TEXT NOT NULL,
+            PRIMARY KEY (item_id, rev)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE mappings (
+            device_pk  INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+            datastore  TEXT NOT NULL,
+            guid       INTEGER NOT NULL,
+            luid       TEXT,
+            synced_rev INTEGER NOT NULL,
+            PRIMARY KEY (device_pk, datastore, guid)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX mappings_by_luid ON mappings (device_pk, datastore, luid)")
+    db.execute(
+        """
+        CREATE TABLE anchors (
+            device_pk   INTEGER NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+            datastore   TEXT NOT NULL,
+            client_next TEXT NOT NULL,
+            server_next TEXT NOT NULL,
+            PRIMARY KEY (device_pk, datastore)
+        )
+        """
+    )
+    db.execute("CREATE TABLE nonces (device_id TEXT PRIMARY KEY, nonce BLOB NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE syncml_sessions (
+            key        TEXT PRIMARY KEY,
+            state      TEXT NOT NULL,
+            reply      BLOB NOT NULL,
+            reply_type TEXT NOT NULL,
+            updated    REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+    db.execute("INSERT INTO counters (name, value) VALUES ('rev', 0)")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "users and devices", _users_and_devices),
+    Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
+]
