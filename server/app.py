@@ -5,6 +5,8 @@ Routes::
     POST /traveler, POST /servlet/traveler   SyncML messages (XML or WBXML) → the sync service
     GET  /traveler, GET  /servlet/traveler   a short page saying what this URL is
     GET  /health                              {"status": "green"|"red", "version", "disk_free_mb"}
+    /traveler/api/v1/..., /servlet/traveler/api/v1/...
+                                              the client API (server.api, docs/client-api.md)
 
 This edge checks only what HTTP can tell (media type, size, emptiness) and answers those
 problems as RFC 9457 problem+json; everything about the SyncML content is the sync service's
@@ -23,9 +25,11 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from server.api import API_PATH, create_api
 from server.config import Settings
+from server.problems import problem
 from server.store.database import Database
 
 __all__ = ["SYNCML_MEDIA_TYPES", "SyncReplyLike", "SyncServiceLike", "create_app", "problem"]
@@ -34,7 +38,6 @@ log = logging.getLogger("traveler.http")
 
 SYNCML_PATHS = ("/traveler", "/servlet/traveler")
 SYNCML_MEDIA_TYPES = ("application/vnd.syncml+xml", "application/vnd.syncml+wbxml")
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class SyncReplyLike(Protocol):
@@ -57,19 +60,6 @@ def server_version() -> str:
         return metadata.version("traveler-desktop")
     except metadata.PackageNotFoundError:
         return "0+unknown"
-
-
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
-    """An RFC 9457 problem+json response; ``type`` is about:blank, so title = status phrase."""
-    headers = extra.pop("headers", None)
-    content = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    return JSONResponse(content, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 class _Refused(Exception):
@@ -221,7 +211,9 @@ def create_app(
         from server.sync_service import SyncService
 
         sync_service = SyncService(settings=settings, database=database)
+    api = create_api(settings, database)
     routes = [
+        *(Mount(path + API_PATH, app=api) for path in SYNCML_PATHS),
         *(Route(path, syncml_endpoint, methods=["POST"]) for path in SYNCML_PATHS),
         *(Route(path, endpoint_page, methods=["GET"]) for path in SYNCML_PATHS),
         Route("/health", health, methods=["GET"]),

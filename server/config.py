@@ -14,6 +14,7 @@ Like a Domino server, the Traveler server keeps its settings as ``KEY=value`` li
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,6 +97,13 @@ def _auth_types(text: str) -> tuple[str, ...]:
         raise ValueError(f"at least one of {', '.join(AUTH_TYPES)} is needed")
     # Order is the server's preference; duplicates would only confuse the challenge.
     return tuple(dict.fromkeys(names))
+
+
+def _server_name(text: str) -> str:
+    name = text.strip() or socket.gethostname()
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValueError("must not contain control characters")
+    return name
 
 
 def _log_level(text: str) -> str:
@@ -195,6 +203,14 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
         "Reserved: push notices through Apple's push service. Accepted and shown, not used yet.",
         "true/false",
+    ),
+    Setting(
+        "NTS_SERVER_NAME",
+        "",
+        _server_name,
+        "The server's name as the apps show it (e.g. \"Out of office settings were updated for "
+        "user X on server Y\"; the client API's `whoami`). Empty: the machine's host name.",
+        "text",
     ),
 )
 
@@ -346,6 +362,10 @@ class Settings(Mapping[str, Any]):
     def push_enable_apns(self) -> bool:
         return bool(self["NTS_PUSH_ENABLE_APNS"])
 
+    @property
+    def server_name(self) -> str:
+        return str(self["NTS_SERVER_NAME"])
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{v.key}={v.text!r}" for v in self.entries())
         return f"Settings({self.data_dir}, {shown})"
@@ -430,5 +450,6 @@ def render_reference() -> str:
     ]
     for s in SETTINGS:
         description = s.description.replace("|", "\\|")
-        lines.append(f"| `{s.key}` | `{s.default}` | {s.kind} | {description} |")
+        default = f"`{s.default}`" if s.default else "(empty)"
+        lines.append(f"| `{s.key}` | {default} | {s.kind} | {description} |")
     return "\n".join(lines) + "\n"

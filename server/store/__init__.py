@@ -6,6 +6,7 @@ Public surface::
     MIGRATIONS, Migration                   schema.py     every table and index, version by version
     UserStore, User, md5_secret             users.py
     DeviceStore, Device                     devices.py
+    ClientDeviceStore, ClientDevice         client_devices.py   client-API devices: keys, tokens
 
 Errors (all derive from :class:`StoreError`)::
 
@@ -15,8 +16,10 @@ Errors (all derive from :class:`StoreError`)::
     ├── UserError
     │   └── UserExistsError
     └── DeviceError
+        └── DeviceRevokedError
 """
 
+from server.store.client_devices import ClientDevice, ClientDeviceStore, DeviceRevokedError
 from server.store.database import (
     DB_FILENAME,
     Database,
@@ -31,9 +34,12 @@ from server.store.users import User, UserError, UserExistsError, UserStore, md5_
 __all__ = [
     "DB_FILENAME",
     "MIGRATIONS",
+    "ClientDevice",
+    "ClientDeviceStore",
     "Database",
     "Device",
     "DeviceError",
+    "DeviceRevokedError",
     "DeviceStore",
     "Migration",
     "MigrationError",

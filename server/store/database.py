@@ -52,6 +52,7 @@ class StoreError(Exception):
         ├── UserError             (users.py) a user cannot be added/changed; message says why
         │   └── UserExistsError
         └── DeviceError           (devices.py) bad device registration input
+            └── DeviceRevokedError (client_devices.py) a revoked device tried to register
     """
 
 

@@ -146,7 +146,26 @@ def _sync_tables(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO counters (name, value) VALUES ('rev', 0)")
 
 
+def _client_api(db: sqlite_utils.Database) -> None:
+    # A device that registers through the client API (the Companion) is the same row as the
+    # one its SyncML client syncs from, so an administrator sees one device, not two.
+    db.execute("ALTER TABLE devices ADD COLUMN name TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN os TEXT")
+    # Raw 32-byte X25519 public key: attachments are encrypted to every active device's key.
+    db.execute("ALTER TABLE devices ADD COLUMN public_key BLOB")
+    # SHA-256 of the device token, never the token: a copy of the database signs nobody in.
+    db.execute("ALTER TABLE devices ADD COLUMN token_hash TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN registered TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN revoked TEXT")
+    db.execute("CREATE UNIQUE INDEX devices_by_token_hash ON devices (token_hash)")
+    db.execute(
+        "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0"
+        " CHECK (disabled IN (0, 1))"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
+    Migration(3, "client API: device keys and tokens, disabled users", _client_api),
 ]

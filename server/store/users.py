@@ -56,6 +56,8 @@ class User:
     is_admin: bool
     md5_secret: str | None = field(repr=False)
     created: str = ""
+    # A disabled user keeps their data, but the client API lets none of their devices in.
+    disabled: bool = False
 
 
 def md5_secret(name: str, password: str) -> str:
@@ -179,6 +181,17 @@ class UserStore:
         assert updated is not None
         return updated
 
+    def set_disabled(self, user: User | str, disabled: bool) -> User:
+        """Disable (or enable again) a user; their data stays as it is."""
+        current = self._resolve(user)
+        with self._db.transaction():
+            self._db.conn.execute(
+                "UPDATE users SET disabled = ? WHERE id = ?", (1 if disabled else 0, current.id)
+            )
+        updated = self.get_by_id(current.id)
+        assert updated is not None
+        return updated
+
     def verify_password(self, user: User | str, password: str) -> bool:
         """True when ``password`` is the user's; upgrades an outdated hash on success."""
         try:
@@ -232,4 +245,5 @@ def _user(row: dict[str, Any]) -> User:
         is_admin=bool(row["is_admin"]),
         md5_secret=row["md5_secret"],
         created=row["created"],
+        disabled=bool(row.get("disabled", 0)),
     )
