@@ -182,6 +182,21 @@ class TefFile(io.RawIOBase):
         self._position = position
         return position
 
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to `size` bytes (all the rest for -1 or None); short only at the end."""
+        end = self.size if size is None or size < 0 else min(self.size, self._position + size)
+        parts: list[bytes] = []
+        while self._position < end:
+            index = self._payload.chunk_of(self._position)
+            start = self._position - index * CHUNK_SIZE
+            piece = self.chunk(index)[start : start + end - self._position]
+            parts.append(piece)
+            self._position += len(piece)
+        return b"".join(parts)
+
+    def readall(self) -> bytes:
+        return self.read()
+
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         if self._position >= self.size:
             return 0

@@ -77,10 +77,9 @@ def test_bad_vector_is_refused_by_random_access_before_or_while_reading(
     vector: dict[str, str],
 ) -> None:
     blob, identity = _load(vector)
-    with pytest.raises(errors.TefError):
-        with tef.open(io.BytesIO(blob), identity) as plain:
-            for index in range(plain.chunk_count):
-                plain.chunk(index)
+    with pytest.raises(errors.TefError), tef.open(io.BytesIO(blob), identity) as plain:
+        for index in range(plain.chunk_count):
+            plain.chunk(index)
 
 
 def test_every_error_class_has_a_vector() -> None:

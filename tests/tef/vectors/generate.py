@@ -57,7 +57,9 @@ def metadata(size: int, **changes: object) -> Metadata:
         "created": CREATED,
         "server": "https://traveler.example.com/traveler",
         "message_ref": "<20261202093000.4711@example.com>",
-        "policy": Policy(view_only=False, approved_apps_only=True, allowed_apps=("org.gnome.Evince.desktop",)),
+        "policy": Policy(
+            view_only=False, approved_apps_only=True, allowed_apps=("org.gnome.Evince.desktop",)
+        ),
     }
     fields.update(changes)
     return Metadata(**fields)  # type: ignore[arg-type]
@@ -98,7 +100,9 @@ def main() -> None:
     a, b = IDENTITIES["device_a"].recipient, IDENTITIES["device_b"].recipient
     vectors: list[dict[str, str]] = []
 
-    def good(name: str, blob: bytes, data: bytes, identity: str = "device_a", note: str = "") -> None:
+    def good(
+        name: str, blob: bytes, data: bytes, identity: str = "device_a", note: str = ""
+    ) -> None:
         (HERE / f"{name}.tef").write_bytes(blob)
         vectors.append(
             {
@@ -115,8 +119,12 @@ def main() -> None:
         vectors.append({"file": f"{name}.tef", "identity": identity, "expect": error, "note": note})
 
     # Good files.
-    for size, name in [(0, "empty"), (100, "small"), (CHUNK_SIZE, "one_full_chunk"),
-                       (2 * CHUNK_SIZE + 100, "three_chunks")]:
+    for size, name in [
+        (0, "empty"),
+        (100, "small"),
+        (CHUNK_SIZE, "one_full_chunk"),
+        (2 * CHUNK_SIZE + 100, "three_chunks"),
+    ]:
         data = plaintext(name, size)
         blob, _ = encrypt(f"good_{name}", data, [a])
         good(f"good_aes_{name}", blob, data, note=f"AES-256-GCM, {size} bytes")
@@ -129,17 +137,27 @@ def main() -> None:
     vectors.append({**vectors[-1], "identity": "device_b", "note": "first of two stanzas"})
 
     # Keys.
-    bad("no_matching_recipient", encrypt("for_b", small, [b])[0], "NoMatchingRecipient",
-        "encrypted for device_b only")
+    bad(
+        "no_matching_recipient",
+        encrypt("for_b", small, [b])[0],
+        "NoMatchingRecipient",
+        "encrypted for device_b only",
+    )
     _, encryptor = encrypt("wrong_key", small, [a])
     file_key = encryptor.opened.file_key
     forged = Stanza.wrap(file_key, b, drbg("wrong_key/stanza"))
     forged = Stanza(a.tag, forged.share, forged.body)
     header = encryptor.opened.header
-    rebuilt = Header.build(file_key, header.algorithm, (forged,), header.metadata_bytes, header.nonce)
-    body = encrypt("wrong_key", small, [a])[0][len(header):]
-    bad("wrong_key", rebuilt.to_bytes() + body, "WrongKey",
-        "the stanza names device_a but wraps the key for device_b")
+    rebuilt = Header.build(
+        file_key, header.algorithm, (forged,), header.metadata_bytes, header.nonce
+    )
+    body = encrypt("wrong_key", small, [a])[0][len(header) :]
+    bad(
+        "wrong_key",
+        rebuilt.to_bytes() + body,
+        "WrongKey",
+        "the stanza names device_a but wraps the key for device_b",
+    )
 
     # Header.
     blob, encryptor = encrypt("header_mac", small, [a])
@@ -147,12 +165,25 @@ def main() -> None:
     changed = metadata(100, policy=Policy()).to_bytes()
     assert len(changed) != len(header.metadata_bytes) or changed != header.metadata_bytes
     altered = Header(header.algorithm, header.stanzas, changed, header.nonce, header.mac)
-    bad("header_mac_policy_removed", altered.to_bytes() + blob[len(header):], "HeaderMACError",
-        "valid metadata with the policy removed, old MAC")
-    wrong_json = Header.build(file_key := encryptor.opened.file_key, header.algorithm,
-                              header.stanzas, b'{"name": "x"}', header.nonce)
-    bad("malformed_metadata", wrong_json.to_bytes() + blob[len(header):], "MalformedHeader",
-        "MAC matches, but the metadata lacks required keys")
+    bad(
+        "header_mac_policy_removed",
+        altered.to_bytes() + blob[len(header) :],
+        "HeaderMACError",
+        "valid metadata with the policy removed, old MAC",
+    )
+    wrong_json = Header.build(
+        file_key := encryptor.opened.file_key,
+        header.algorithm,
+        header.stanzas,
+        b'{"name": "x"}',
+        header.nonce,
+    )
+    bad(
+        "malformed_metadata",
+        wrong_json.to_bytes() + blob[len(header) :],
+        "MalformedHeader",
+        "MAC matches, but the metadata lacks required keys",
+    )
     del file_key
     bad("unknown_version", flip(blob, 8, 0x03), "UnsupportedVersion", "version byte 2")
     bad("unknown_algorithm", flip(blob, 9, 0x06), "UnsupportedAlgorithm", "payload algorithm 7")
@@ -166,23 +197,47 @@ def main() -> None:
     step = CHUNK_SIZE + 16
     bad("truncated_in_header", blob[: start - 1], "Truncated", "cut one byte before the payload")
     for count in range(3):
-        bad(f"truncated_after_{count}_chunks", blob[: start + count * step], "Truncated",
-            f"cut at the chunk boundary after {count} of 3 chunks")
+        bad(
+            f"truncated_after_{count}_chunks",
+            blob[: start + count * step],
+            "Truncated",
+            f"cut at the chunk boundary after {count} of 3 chunks",
+        )
     bad("truncated_mid_chunk", blob[: start + step + 1000], "Truncated", "cut inside chunk 1")
     bad("truncated_last_byte", blob[:-1], "Truncated", "the last byte missing")
-    bad("missing_final_chunk", misframed("framing", three, [False, False, False]),
-        "MissingFinalChunk", "all three chunks marked not final")
-    bad("two_final_chunks", misframed("framing", three, [False, True, True]),
-        "EarlyFinalChunk", "chunks 1 and 2 both marked final")
+    bad(
+        "missing_final_chunk",
+        misframed("framing", three, [False, False, False]),
+        "MissingFinalChunk",
+        "all three chunks marked not final",
+    )
+    bad(
+        "two_final_chunks",
+        misframed("framing", three, [False, True, True]),
+        "EarlyFinalChunk",
+        "chunks 1 and 2 both marked final",
+    )
     one_full = plaintext("one_full_chunk", CHUNK_SIZE)
-    bad("empty_final_chunk", misframed("empty_final", one_full, [False], extra_empty_final=True),
-        "EmptyFinalChunk", "a full non-final chunk, then an empty final chunk")
+    bad(
+        "empty_final_chunk",
+        misframed("empty_final", one_full, [False], extra_empty_final=True),
+        "EmptyFinalChunk",
+        "a full non-final chunk, then an empty final chunk",
+    )
     swapped = blob[:start] + blob[start + step : start + 2 * step] + blob[start : start + step]
-    bad("reordered_chunks", swapped + blob[start + 2 * step :], "ChunkAuthError",
-        "chunks 0 and 1 swapped")
+    bad(
+        "reordered_chunks",
+        swapped + blob[start + 2 * step :],
+        "ChunkAuthError",
+        "chunks 0 and 1 swapped",
+    )
     other, _ = encrypt("framing_other", three, [a])
-    bad("chunk_from_other_file", blob[: start + step] + other[start + step : start + 2 * step]
-        + blob[start + 2 * step :], "ChunkAuthError", "chunk 1 taken from another file")
+    bad(
+        "chunk_from_other_file",
+        blob[: start + step] + other[start + step : start + 2 * step] + blob[start + 2 * step :],
+        "ChunkAuthError",
+        "chunk 1 taken from another file",
+    )
 
     # A flipped byte in each part of a two-recipient, two-chunk file.
     data = plaintext("flips", CHUNK_SIZE + 100)
