@@ -7,6 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 from itertools import count
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from server.config import Settings
 from server.store.database import Database
@@ -16,12 +17,14 @@ from syncml import auth
 from syncml.errors import SyncMLError
 from syncml.server import (
     AuthFailed,
+    PasswordCheck,
     ProtocolViolation,
     Reply,
     ServerConfig,
     SyncFinished,
     SyncServer,
 )
+from syncml.server.backend import Principal
 
 log = logging.getLogger("traveler.sync")
 
@@ -29,6 +32,8 @@ log = logging.getLogger("traveler.sync")
 TASK_ALIASES = {"todo": "tasks", "task": "tasks", "todos": "tasks", "calendar/tasks": "tasks"}
 _AUTH_NAMES = {"md5": auth.AUTH_MD5, "basic": auth.AUTH_BASIC}
 _PURGE_EVERY = 200  # messages between sweeps of abandoned sessions
+# The query parameter of a RespURI that names the session the next message belongs to.
+SESSION_PARAM = "sid"
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,30 @@ class SyncService:
         return SyncReply(reply.body, 200, reply.content_type)
 
     def _handle_sync(self, body: bytes, content_type: str, url: str) -> Reply:
+        incoming = self._engine.read(body, content_type)
+        # A clear-text password is verified before the write transaction: argon2 takes a
+        # good part of a second, and the transaction holds the store's write lock.
+        principal = self.verify_password(incoming.password_check)
+        parts = urlsplit(url)
+        token = parse_qs(parts.query).get(SESSION_PARAM, [""])[0] or None
+
+        def resp_uri(new_token: str) -> str:
+            query = f"{SESSION_PARAM}={new_token}"
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
         with self._database.transaction():
             if next(self._messages) % _PURGE_EVERY == 0:
                 self._backend.purge_sessions()
-            return self._engine.receive(body, content_type, url)
+            return self._engine.receive(incoming, session=token, resp_uri=resp_uri,
+                                        password=principal)
+
+    def verify_password(self, check: PasswordCheck | None) -> Principal | None:
+        """The user when the message's clear-text password is right; None when it is
+        wrong or there is none. This is where the server learns of a failed password (the
+        engine reports it again as an AuthFailed event of the reply)."""
+        if check is None:
+            return None
+        return self._backend.check_password(check.username, check.password)
 
 
 def _log_event(event: object) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from syncml.backend import Merge, MergeOutcome, StoredItem
+from syncml.server.backend import Merge, MergeOutcome, StoredItem
 from todo import calendar_format, merge
 from todo.errors import TaskFormatError
 

@@ -8,8 +8,9 @@ the SyncML version lives on the root ``SyncML`` element's ``version`` only.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 Vocabulary = Literal["syncml", "metinf", "devinf"]
 
@@ -51,3 +52,21 @@ class Element:
         if isinstance(child.text, bytes):
             return child.text.decode("utf-8", "replace")
         return child.text
+
+
+def element_to_json(el: Element) -> list[Any]:
+    """An element as nested lists: [tag, ns, text, children...]; bytes text tagged (for
+    saved session states, which hold commands queued for a later message)."""
+    text: Any = el.text
+    if isinstance(text, bytes):
+        text = {"b64": base64.b64encode(text).decode("ascii")}
+    return [el.tag, el.ns, text, [element_to_json(c) for c in el.children]]
+
+
+def element_from_json(data: list[Any]) -> Element:
+    """Inverse of :func:`element_to_json`."""
+    tag, ns, text, children = data
+    if isinstance(text, dict):
+        text = base64.b64decode(text["b64"])
+    vocabulary: Vocabulary = ns
+    return Element(tag, vocabulary, [element_from_json(c) for c in children], text)

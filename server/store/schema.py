@@ -164,8 +164,26 @@ def _client_api(db: sqlite_utils.Database) -> None:
     )
 
 
+def _nonces_per_user(db: sqlite_utils.Database) -> None:
+    # A nonce keyed by the device ID alone let a second account on the device, or anyone
+    # posting under that device ID, replace the nonce of the first. Old nonces only serve
+    # a retry in progress; dropping them costs a device one more challenge.
+    db.execute("DROP TABLE nonces")
+    db.execute(
+        """
+        CREATE TABLE nonces (
+            username  TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            nonce     BLOB NOT NULL,
+            PRIMARY KEY (username, device_id)
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
     Migration(3, "client API: device keys and tokens, disabled users", _client_api),
+    Migration(4, "md5 nonces per user and device", _nonces_per_user),
 ]

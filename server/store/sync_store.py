@@ -19,7 +19,7 @@ from typing import Any
 from server.store.database import Database
 from server.store.devices import MAX_FIELD, Device, DeviceStore
 from server.store.users import UserStore
-from syncml.backend import Change, ChangeKind, Mapping, Principal, StoredItem
+from syncml.server.backend import Change, ChangeKind, Mapping, Principal, StoredItem
 
 __all__ = ["SqlDatastore", "SqlItems", "SqlSyncBackend"]
 
@@ -271,6 +271,9 @@ class SqlSyncBackend:
 
     # -- users ----------------------------------------------------------------------------
     def check_password(self, username: str, password: str) -> Principal | None:
+        """Verify a clear-text password (syncml:auth-basic). Slow by design (argon2): the
+        host calls it outside the message's transaction; it takes the store's lock only
+        for its reads."""
         user = self._users.get(username)
         if user is None or not self._users.verify_password(user, password):
             return None
@@ -294,16 +297,18 @@ class SqlSyncBackend:
         return user_id
 
     # -- devices --------------------------------------------------------------------------
-    def nonce(self, device_id: str) -> bytes | None:
-        row = self._conn.execute("SELECT nonce FROM nonces WHERE device_id = ?",
-                                 (device_id,)).fetchone()
+    def nonce(self, username: str, device_id: str) -> bytes | None:
+        row = self._conn.execute(
+            "SELECT nonce FROM nonces WHERE username = ? AND device_id = ?",
+            (username, device_id),
+        ).fetchone()
         return bytes(row[0]) if row else None
 
-    def set_nonce(self, device_id: str, nonce: bytes) -> None:
+    def set_nonce(self, username: str, device_id: str, nonce: bytes) -> None:
         self._conn.execute(
-            "INSERT INTO nonces (device_id, nonce) VALUES (?, ?) "
-            "ON CONFLICT (device_id) DO UPDATE SET nonce = excluded.nonce",
-            (device_id, nonce),
+            "INSERT INTO nonces (username, device_id, nonce) VALUES (?, ?, ?) "
+            "ON CONFLICT (username, device_id) DO UPDATE SET nonce = excluded.nonce",
+            (username, device_id, nonce),
         )
 
     def device_contact(self, principal: Principal, device_id: str,

@@ -9,14 +9,15 @@ from server.store.users import UserStore
 from server.stores import sync_backend
 from server.sync_service import engine_config
 from syncml.server import SyncServer
-from tests.syncml.peer import Peer, Transactional
+from tests.syncml.host import Host
+from tests.syncml.peer import Peer
 from todo.calendar_format import parse_task
 
 
-def _server(database: Database) -> Transactional:
+def _server(database: Database) -> Host:
     settings = load_settings(database.path.parent)
     engine = SyncServer(engine_config(settings), sync_backend(settings, database))
-    return Transactional(engine, database)
+    return Host(engine, database)
 
 
 def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):

@@ -74,3 +74,36 @@ async def test_with_md5_allowed_a_basic_login_gives_a_user_without_one_its_secre
             await asyncio.to_thread(phone.sync, 201)
 
     assert stored_secrets(tmp_path) != [None]
+
+
+async def test_clear_text_passwords_are_verified_outside_the_write_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("alice-password\n"))
+    argv = ["--data", str(tmp_path), "user", "add", "alice", "--email", "alice@example.org",
+            "--password-stdin"]
+    assert main(argv) == 0
+    from server.store.users import UserStore
+
+    verify = UserStore.verify_password
+    seen: list[bool] = []
+    with Database.open(tmp_path) as database:
+
+        def watched(self: UserStore, user: object, password: str) -> bool:
+            seen.append(database.in_transaction)
+            return verify(self, user, password)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(UserStore, "verify_password", watched)
+        app = create_app(load_settings(tmp_path), database)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            phone = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
+                         user="alice", password="alice-password")
+            phone.items = {"L1": vtodo("task-1", "one")}
+            await asyncio.to_thread(phone.sync, 201)
+            wrong = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
+                         user="alice", password="not-hers")
+            refused = await asyncio.to_thread(wrong.init, 200)
+
+    assert refused.header_status() == 401
+    assert seen and not any(seen)

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 
 from server.store import Database, DeviceStore, UserStore
 from server.store.sync_store import SqlDatastore, SqlSyncBackend
-from syncml.backend import Change, ChangeKind, Principal
+from syncml.server.backend import Change, ChangeKind, Principal
 
 # Cheap argon2 parameters: the tests check behaviour, not hashing cost.
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -474,15 +474,17 @@ def test_md5_secret_is_known_for_existing_users_only(backend: SqlSyncBackend) ->
 # --- nonces -----------------------------------------------------------------------------------
 
 
-def test_nonces_are_kept_per_device(backend: SqlSyncBackend) -> None:
-    assert backend.nonce("phone-1") is None
+def test_nonces_are_kept_per_user_and_device(backend: SqlSyncBackend) -> None:
+    assert backend.nonce("alice", "phone-1") is None
 
-    backend.set_nonce("phone-1", b"first")
-    backend.set_nonce("phone-2", b"other")
-    backend.set_nonce("phone-1", b"second")
+    backend.set_nonce("alice", "phone-1", b"first")
+    backend.set_nonce("alice", "phone-2", b"other")
+    backend.set_nonce("bob", "phone-1", b"bob's")
+    backend.set_nonce("alice", "phone-1", b"second")
 
-    assert backend.nonce("phone-1") == b"second"
-    assert backend.nonce("phone-2") == b"other"
+    assert backend.nonce("alice", "phone-1") == b"second"
+    assert backend.nonce("alice", "phone-2") == b"other"
+    assert backend.nonce("bob", "phone-1") == b"bob's"
 
 
 # --- sessions ---------------------------------------------------------------------------------

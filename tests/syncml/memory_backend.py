@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syncml import auth
-from syncml.backend import (
+from syncml.server.backend import (
     Change,
     ChangeKind,
     Mapping,
@@ -56,7 +56,7 @@ class MemoryWorld:
     """Everything the backend stores, shared by all sessions of a test."""
 
     users: dict[str, _User] = field(default_factory=dict)
-    nonces: dict[str, bytes] = field(default_factory=dict)
+    nonces: dict[tuple[str, str], bytes] = field(default_factory=dict)
     devices: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     sessions: dict[str, tuple[dict[str, Any], bytes, str]] = field(default_factory=dict)
     # store → guid → item; the store of the "tasks" datastore is the user name, that of
@@ -176,11 +176,11 @@ class MemoryBackend:
             return None
         return Principal(username), auth.md5_secret(username, user.password)
 
-    def nonce(self, device_id: str) -> bytes | None:
-        return self.w.nonces.get(device_id)
+    def nonce(self, username: str, device_id: str) -> bytes | None:
+        return self.w.nonces.get((username, device_id))
 
-    def set_nonce(self, device_id: str, nonce: bytes) -> None:
-        self.w.nonces[device_id] = nonce
+    def set_nonce(self, username: str, device_id: str, nonce: bytes) -> None:
+        self.w.nonces[(username, device_id)] = nonce
 
     def device_contact(
         self, principal: Principal, device_id: str, devinf: dict[str, Any] | None

@@ -1,7 +1,7 @@
 """A scripted SyncML client for unit tests of the server session.
 
 It builds messages with the model, sends them through the real codecs to
-``SyncServer.receive`` and keeps what a client keeps (RespURI, nonce, anchors, LUIDs), so
+the server engine (through a test :class:`~tests.syncml.host.Host`) and keeps what a client keeps (RespURI, nonce, anchors, LUIDs), so
 tests read like the protocol flow they check.
 """
 
@@ -31,21 +31,10 @@ from syncml.model import (
     decode_message,
     encode_message,
 )
-from syncml.server import Reply, SyncServer
+from syncml.server import Reply
+from tests.syncml.host import Host
 
 SERVER_URL = "http://127.0.0.1:9/traveler"
-
-
-class Transactional:
-    """Runs each message in one store transaction, as the bundled server does."""
-
-    def __init__(self, engine: SyncServer, database: Any) -> None:
-        self.engine = engine
-        self.database = database
-
-    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        with self.database.transaction():
-            return self.engine.receive(body, content_type, url)
 
 
 @dataclass
@@ -78,7 +67,7 @@ class Exchange:
 class Peer:
     """A client device with a local store of LUID → data."""
 
-    server: SyncServer
+    server: Host
     device_id: str = "test-device-1"
     user: str = "alice"
     password: str = "secret"

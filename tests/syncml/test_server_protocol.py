@@ -35,10 +35,11 @@ from syncml.model import (
     decode_message,
     encode_message,
 )
-from syncml.outcome import AuthFailed, Reply
+from syncml.server.outcome import AuthFailed, Reply
 from syncml.server import ServerConfig, SyncServer
 from tests.syncml.memory_backend import LineContent, MemoryBackend
-from tests.syncml.peer import Exchange, Peer, Transactional, add, delete, vtodo
+from tests.syncml.host import Host
+from tests.syncml.peer import Exchange, Peer, add, delete, vtodo
 from tests.syncml.test_server_session import World
 
 # --------------------------------------------------------------------------- fixtures
@@ -47,7 +48,7 @@ from tests.syncml.test_server_session import World
 class Store(World):
     """A World whose servers may serve more datastores or use another content handler."""
 
-    def server(self, datastores: dict[str, Any] | None = None, **config: Any) -> SyncServer:
+    def server(self, datastores: dict[str, Any] | None = None, **config: Any) -> Host:
         cfg = ServerConfig(
             datastores=datastores or {"tasks": LineContent()},
             aliases={"todo": "tasks", "task": "tasks"},
@@ -57,9 +58,9 @@ class Store(World):
             backend = MemoryBackend(self.memory)
             backend.add_user("alice", "secret")
             backend.add_user("bob", "bobsecret")
-            return SyncServer(cfg, backend)
+            return Host(SyncServer(cfg, backend))
         engine = SyncServer(cfg, self.sql_backend())
-        return Transactional(engine, self.database)  # type: ignore[return-value]
+        return Host(engine, self.database)
 
     def store_items(self, datastore: str, user: str = "alice") -> list[str]:
         if self.database is None:
@@ -79,7 +80,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Any) -> Store:
 
 
 @pytest.fixture
-def server(world: Store) -> SyncServer:
+def server(world: Store) -> Host:
     return world.server()
 
 
@@ -759,13 +760,13 @@ def task(uid: str, summary: str, modified: str, extra: str = "") -> str:
 
 
 @pytest.fixture
-def tasks_server(world: Store) -> SyncServer:
+def tasks_server(world: Store) -> Host:
     from server.task_content import TaskContent
 
     return world.server(datastores={"tasks": TaskContent()})
 
 
-def shared_task(server: SyncServer) -> tuple[Client, Client, str]:
+def shared_task(server: Host) -> tuple[Client, Client, str]:
     a = Client(server)
     a.items = {"1": task("u1", "original", "20240101T000000Z")}
     a.sync(201)

@@ -15,6 +15,7 @@ from syncml.errors import EncodeError, SyncMLError
 from syncml.model import Cred, decode_message, encode_message
 from syncml.server import Reply, ServerConfig, SyncServer
 from tests.syncml.codec_samples import capture, walk
+from tests.syncml.host import Host
 from tests.syncml.memory_backend import LineContent, MemoryBackend
 
 FOLDER = "1-wbxml-md5-slow-sync-up"
@@ -22,11 +23,11 @@ FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
-def _server() -> tuple[SyncServer, MemoryBackend]:
+def _server() -> tuple[Host, MemoryBackend]:
     backend = MemoryBackend()
     backend.add_user("alice", "secret")
     config = ServerConfig(datastores={"tasks": LineContent()}, aliases={"todo": "tasks"})
-    return SyncServer(config, backend), backend
+    return Host(SyncServer(config, backend)), backend
 
 
 def _with_basic_auth(body: bytes) -> bytes:
@@ -35,7 +36,7 @@ def _with_basic_auth(body: bytes) -> bytes:
     return codec.encode(encode_message(message), wbxml=True)
 
 
-def _started_session() -> tuple[SyncServer, MemoryBackend, str]:
+def _started_session() -> tuple[Host, MemoryBackend, str]:
     """A session past its first message, and the URL its next message goes to."""
     server, backend = _server()
     first = _with_basic_auth(capture(f"{FOLDER}/01-request.wbxml"))
@@ -45,7 +46,7 @@ def _started_session() -> tuple[SyncServer, MemoryBackend, str]:
     return server, backend, resp_uri
 
 
-def _answer(server: SyncServer, body: bytes, content_type: str, url: str) -> Reply | None:
+def _answer(server: Host, body: bytes, content_type: str, url: str) -> Reply | None:
     """The reply, or None when the engine refused the message with a SyncMLError (the only
     exception it may raise: anything else escaping is a bug)."""
     try:

@@ -11,7 +11,8 @@ from syncml.errors import SyncMLError
 from syncml.model import Alert, Item, ItemCommand, Location, Meta, Results, decode_message
 from syncml.server import ServerConfig, SyncFinished, SyncServer
 from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
-from tests.syncml.peer import Peer, Transactional, add, delete, vtodo
+from tests.syncml.host import Host
+from tests.syncml.peer import Peer, add, delete, vtodo
 
 
 class World:
@@ -30,14 +31,14 @@ class World:
             users.add("alice", "alice@example.com", "secret")
             users.add("bob", "bob@example.com", "bobsecret")
 
-    def server(self, **config: object) -> SyncServer:
+    def server(self, **config: object) -> Host:
         cfg = ServerConfig(datastores={"tasks": LineContent()}, aliases={"todo": "tasks"}, **config)  # type: ignore[arg-type]
         if self.database is None:
             backend = MemoryBackend(self.memory)
             backend.add_user("alice", "secret")
             backend.add_user("bob", "bobsecret")
-            return SyncServer(cfg, backend)
-        return Transactional(SyncServer(cfg, self.sql_backend()), self.database)
+            return Host(SyncServer(cfg, backend))
+        return Host(SyncServer(cfg, self.sql_backend()), self.database)
 
     def sql_backend(self) -> Any:
         """The bundled server's backend on this world's database, built as the server does."""
@@ -62,7 +63,7 @@ def world(request, tmp_path) -> World:
 
 
 @pytest.fixture
-def server(world) -> SyncServer:
+def server(world) -> Host:
     return world.server()
 
 
@@ -192,6 +193,19 @@ def test_md5_needs_the_nonce_the_server_issued(server):
     second = a.init(201)
     assert second.header_status() == 212
     assert second.statuses("SyncHdr")[0].chal.meta.next_nonce  # for the next session
+
+
+def test_another_account_on_the_device_does_not_rotate_the_users_nonce(server):
+    alice = Peer(server, auth_type=auth.AUTH_MD5, device_id="shared-laptop")
+    alice.init(201)  # alice's first try fetches her nonce
+    assert alice.nonce
+    # bob (or a stranger claiming the device ID) logs in on the same device meanwhile
+    bob = Peer(server, auth_type=auth.AUTH_MD5, device_id="shared-laptop", user="bob",
+               password="bobsecret")
+    bob.init(201)
+    assert bob.init(201).header_status() == 212
+    # alice's retry with the nonce she was given still works
+    assert alice.init(201).header_status() == 212
 
 
 def test_md5_can_be_switched_off(world):

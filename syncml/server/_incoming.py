@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-
-from syncml._tree import Element
-from syncml._turn_base import TurnBase, _luid
-from syncml.backend import (
-    Datastore,
-    MergeOutcome,
-    StoredItem,
-)
+from syncml.chunking import reassemble
 from syncml.codes import CLIENT_SENDS, AlertCode, StatusCode
 from syncml.errors import SyncMLError
 from syncml.model import (
     Alert,
     Item,
     Location,
-    Meta,
     Sync,
     UnsupportedCommand,
     encode_command,
 )
-from syncml.server_state import (
-    PHASE_CLIENT_SYNC,
-    PHASE_INIT,
-    DatastoreState,
+from syncml.phases import Phase, advance
+from syncml.server._turn_base import TurnBase, _luid
+from syncml.server.backend import (
+    Datastore,
+    MergeOutcome,
+    StoredItem,
 )
+from syncml.server.state import DatastoreState
 
 
 class IncomingMixin(TurnBase):
@@ -44,8 +38,8 @@ class IncomingMixin(TurnBase):
             for sub in sync.commands:
                 self._status(sub.name, sub.cmd_id, StatusCode.NOT_FOUND)
             return
-        if self.state.phase == PHASE_INIT:
-            self.state.phase = PHASE_CLIENT_SYNC
+        if self.state.phase is Phase.INIT:
+            self.state.phase = advance(self.state.phase, Phase.CLIENT_SYNC)
         if not sync.no_resp:
             self._status("Sync", sync.cmd_id, StatusCode.OK, [ds.server_uri], [ds.client_uri])
         accept_changes = ds.mode in CLIENT_SENDS
@@ -190,46 +184,16 @@ class IncomingMixin(TurnBase):
                     default_size: int | None) -> Item | int | None:
         """Collect large-object chunks: the whole item when complete, None while partial,
         a status code when the object is refused."""
-        pending = self.state.chunk_in
         luid = _luid(item)
-        chunk = item.data_bytes() if not isinstance(item.data, Element) else b""
-        limit = self.config.max_obj_size
-        if pending is not None and (
-            pending["luid"] != luid or pending["op"] != op or pending["ds"] != ds.name
-        ):
+        pending = self.state.chunk_in
+        if pending is not None and not pending.continues(ds.name, op, luid):
             # A different item arrived before the last chunk: the old one is incomplete.
             self._abandon_chunk()
             pending = None
-        if pending is None:
-            if not item.more_data:
-                if len(chunk) > limit:
-                    return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
-                return item
-            # The first chunk: Meta/Size on the item (or on the command) is the total.
-            size = item.meta.size if item.meta and item.meta.size is not None else default_size
-            if (size is not None and size > limit) or len(chunk) > limit:
-                return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
-            self.state.chunk_in = {
-                "ds": ds.name, "op": op, "luid": luid, "size": size,
-                "target": item.target.uri if item.target else None,
-                "type": item.meta.type if item.meta and item.meta.type else default_type,
-                "data": base64.b64encode(chunk).decode("ascii"),
-            }
-            return None
-        data = base64.b64decode(pending["data"]) + chunk
-        if len(data) > limit:
-            # Without a Size, only the growing object shows that it is too large.
-            self.state.chunk_in = None
-            return int(StatusCode.REQUEST_ENTITY_TOO_LARGE)
-        if item.more_data:
-            pending["data"] = base64.b64encode(data).decode("ascii")
-            return None
-        self.state.chunk_in = None
-        size = pending["size"]
-        if size is not None and size != len(data) and size != len(data.replace(b"\n", b"\r\n")):
-            return int(StatusCode.SIZE_MISMATCH)
-        meta = Meta(type=pending["type"])
-        return Item(target=item.target, source=item.source, meta=meta, data=data)
+        self.state.chunk_in, outcome = reassemble(pending, ds.name, op, luid, item,
+                                                  default_type, default_size,
+                                                  self.config.max_obj_size)
+        return outcome
 
     def _abandon_chunk(self) -> None:
         """Drop a large object whose last chunk never came, and tell the client (Alert 223,
@@ -238,12 +202,12 @@ class IncomingMixin(TurnBase):
         if pending is None:
             return
         self.state.chunk_in = None
-        target = pending.get("target")
+        target = pending.target
         alert = Alert(cmd_id=0, code=AlertCode.NO_END_OF_DATA, items=[Item(
-            target=Location(pending["luid"]),
+            target=Location(pending.luid),
             source=Location(target) if target else None,
         )])
         self.extra.append(encode_command(alert))
         for ds in self.state.datastores:
-            if ds.name == pending["ds"]:
-                self._refused(ds, pending["luid"])
+            if ds.name == pending.datastore:
+                self._refused(ds, pending.luid)

@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 from syncml._tree import Element
-from syncml.backend import (
-    ContentHandler,
-    Datastore,
-    Principal,
-    ServerBackend,
-)
 from syncml.model import (
     Chal,
     Item,
@@ -16,19 +10,23 @@ from syncml.model import (
     Status,
     encode_command,
 )
-from syncml.outcome import Event
-from syncml.server_config import ServerConfig, normalise_uri
-from syncml.server_state import (
-    DatastoreState,
-    SessionState,
+from syncml.server.backend import (
+    ContentHandler,
+    Datastore,
+    Principal,
+    ServerBackend,
 )
+from syncml.server.config import ServerConfig, normalise_uri
+from syncml.server.outcome import Event
+from syncml.server.state import DatastoreState, SessionState
 
 
 class TurnBase:
     """One message of one session: what every part of the processing shares."""
 
     def __init__(self, config: ServerConfig, backend: ServerBackend, state: SessionState,
-                 message: Message, content_type: str) -> None:
+                 message: Message, content_type: str,
+                 password: Principal | None = None) -> None:
         self.config = config
         self.backend = backend
         self.state = state
@@ -41,8 +39,10 @@ class TurnBase:
         self.principal: Principal | None = (
             Principal(state.username) if state.username else None
         )
+        # The host's verdict on the message's clear-text password (checked outside the
+        # write transaction); None when wrong or when the message carried none.
+        self.password = password
         self._stores: dict[str, Datastore] = {}
-        self._cmd = 0  # the last CmdID used in the reply being built
         self.saved = False  # the session state was stored with this turn's reply
         self._best_room = 0  # the most room any reply of the session has for changes
 

@@ -3,6 +3,11 @@
 The engine stays free of I/O by calling these protocols; the bundled server implements
 them on its SQL store (one transaction per SyncML message), tests implement them in
 memory. Calls are synchronous: the host runs a whole message in a worker thread.
+
+Clear-text passwords (syncml:auth-basic) are not checked through this protocol: their
+verification is slow by design (argon2), so the host does it before the message's write
+transaction, when :attr:`syncml.server.Incoming.password_check` asks for it, and passes
+the answer to :meth:`syncml.server.SyncServer.receive`.
 """
 
 from __future__ import annotations
@@ -155,17 +160,18 @@ class Principal:
 class ServerBackend(Protocol):
     """Users, devices, nonces, sessions and datastores of the server."""
 
-    def check_password(self, username: str, password: str) -> Principal | None:
-        """Verify a clear-text password (syncml:auth-basic)."""
-
     def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
         """The user's b64(md5(user:password)) for syncml:auth-md5, if the user exists."""
 
-    def nonce(self, device_id: str) -> bytes | None:
-        """The nonce last issued to a device."""
+    def nonce(self, username: str, device_id: str) -> bytes | None:
+        """The nonce last issued to this user on this device."""
 
-    def set_nonce(self, device_id: str, nonce: bytes) -> None:
-        """Remember the nonce issued to a device for its next md5 digest."""
+    def set_nonce(self, username: str, device_id: str, nonce: bytes) -> None:
+        """Remember the nonce issued to a user on a device for their next md5 digest.
+
+        Keyed by both (``username`` as the client claimed it, case-folded by the engine;
+        empty when the message named nobody), so that two accounts on one device, or a
+        stranger posting under someone's device ID, never rotate another's nonce."""
 
     def device_contact(self, principal: Principal, device_id: str,
                        devinf: dict[str, Any] | None) -> None:

@@ -7,37 +7,16 @@ dicts (``to_dict`` / ``from_dict``). Nothing in it refers to process memory.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from syncml._tree import Element, Vocabulary
+from syncml._tree import Element, element_from_json, element_to_json
+from syncml.awaiting import AwaitingStatuses
+from syncml.chunking import IncomingObject, OutgoingObject
+from syncml.phases import Phase
+from syncml.server.backend import Change, ChangeKind
 
 JSON = dict[str, Any]
-
-# Session phases, in protocol order.
-PHASE_INIT = "init"            # waiting for / answering the client's initialisation
-PHASE_CLIENT_SYNC = "client-sync"  # receiving the client's modifications (package 3)
-PHASE_SERVER_SYNC = "server-sync"  # sending the server's modifications (package 4)
-PHASE_MAP = "map"              # waiting for the client's statuses and Map (package 5)
-PHASE_DONE = "done"
-
-
-def element_to_json(el: Element) -> list[Any]:
-    """An element as nested lists: [tag, ns, text, children...]; bytes text tagged."""
-    text: Any = el.text
-    if isinstance(text, bytes):
-        text = {"b64": base64.b64encode(text).decode("ascii")}
-    return [el.tag, el.ns, text, [element_to_json(c) for c in el.children]]
-
-
-def element_from_json(data: list[Any]) -> Element:
-    """Inverse of :func:`element_to_json`."""
-    tag, ns, text, children = data
-    if isinstance(text, dict):
-        text = base64.b64decode(text["b64"])
-    vocabulary: Vocabulary = ns
-    return Element(tag, vocabulary, [element_from_json(c) for c in children], text)
 
 
 @dataclass(slots=True)
@@ -72,7 +51,7 @@ class DatastoreState:
     server_done: bool = False
     number_of_changes: int = 0
     seen: list[str] = field(default_factory=list)
-    outbox: list[list[Any]] = field(default_factory=list)  # [kind, guid, luid]
+    outbox: list[Change] = field(default_factory=list)   # what is still to be sent
     received: Counters = field(default_factory=Counters)
     sent: Counters = field(default_factory=Counters)
     failed: int = 0        # items that did not get through, either way
@@ -83,6 +62,7 @@ class DatastoreState:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["received"] = {f.name: getattr(self.received, f.name) for f in fields(Counters)}
         out["sent"] = {f.name: getattr(self.sent, f.name) for f in fields(Counters)}
+        out["outbox"] = [[c.kind.value, c.guid, c.luid] for c in self.outbox]
         return out
 
     @classmethod
@@ -91,6 +71,7 @@ class DatastoreState:
         values = dict(data)
         values["received"] = Counters(**values["received"])
         values["sent"] = Counters(**values["sent"])
+        values["outbox"] = [Change(ChangeKind(k), g, lu) for k, g, lu in values["outbox"]]
         return cls(**values)
 
 
@@ -110,15 +91,14 @@ class SessionState:
     max_msg_size: int = 150_000
     max_obj_size: int | None = None
     client_large_objects: bool = True
-    phase: str = PHASE_INIT
+    phase: Phase = Phase.INIT
     started: float = 0.0
     datastores: list[DatastoreState] = field(default_factory=list)
-    pending: list[list[Any]] = field(default_factory=list)   # queued command elements
-    # "msgid:cmdid" of a sent change → [datastore index, kind, guid, rev]
-    awaiting: dict[str, list[Any]] = field(default_factory=dict)
+    pending: list[Element] = field(default_factory=list)   # commands queued for the next reply
+    awaiting: AwaitingStatuses = field(default_factory=AwaitingStatuses)
     sent_adds: dict[str, int] = field(default_factory=dict)  # "ds:guid" → rev sent, until mapped
-    chunk_in: JSON | None = None
-    chunk_out: JSON | None = None
+    chunk_in: IncomingObject | None = None
+    chunk_out: OutgoingObject | None = None
     devinf_requested: bool = False
     # The client's current package is complete (a message with Final arrived) and the
     # server's answer package is not yet: the server owes messages until its own Final.
@@ -128,6 +108,11 @@ class SessionState:
         """Plain-data form."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["datastores"] = [ds.to_dict() for ds in self.datastores]
+        out["phase"] = self.phase.value
+        out["pending"] = [element_to_json(el) for el in self.pending]
+        out["awaiting"] = self.awaiting.to_json()
+        out["chunk_in"] = self.chunk_in.to_json() if self.chunk_in else None
+        out["chunk_out"] = self.chunk_out.to_json() if self.chunk_out else None
         return out
 
     @classmethod
@@ -136,6 +121,13 @@ class SessionState:
         try:
             values = dict(data)
             values["datastores"] = [DatastoreState.from_dict(d) for d in values["datastores"]]
+            values["phase"] = Phase(values["phase"])
+            values["pending"] = [element_from_json(e) for e in values["pending"]]
+            values["awaiting"] = AwaitingStatuses.from_json(values["awaiting"])
+            if values["chunk_in"] is not None:
+                values["chunk_in"] = IncomingObject.from_json(values["chunk_in"])
+            if values["chunk_out"] is not None:
+                values["chunk_out"] = OutgoingObject.from_json(values["chunk_out"])
             return cls(**values)
-        except (TypeError, KeyError, ValueError) as exc:
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
             raise ValueError(f"not a saved session state: {exc}") from None

@@ -7,19 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from syncml import auth
-from syncml.backend import (
-    ContentHandler,
-)
+from syncml.server.backend import ContentHandler
 
 SUPPORTED_VERSIONS = ("1.1", "1.2")
-SESSION_PARAM = "sid"
-# Bytes kept free in every message for the header, the Final and encoder slack.
-MESSAGE_RESERVE = 1024
-MIN_MSG_SIZE = 4096
 # Device IDs are stored and shown to administrators; longer ones are not real devices.
 MAX_DEVICE_ID = 256
-# Below this much room left, a large object is not started in the current message.
-MIN_CHUNK = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +28,6 @@ class ServerConfig:
     software_version: str = "0.1.0"
     device_id: str = "traveler-server"
     clock: Callable[[], float] = time.time
-
 
 
 def normalise_uri(uri: str) -> str:

@@ -9,14 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from syncml import auth, codec
-from syncml._incoming import IncomingMixin
-from syncml._outgoing import OutgoingMixin
 from syncml._tree import Element
-from syncml.backend import (
-    Change,
-    ChangeKind,
-    Principal,
-)
 from syncml.codes import MODE_NAMES, SERVER_SENDS, AlertCode, StatusCode
 from syncml.devinf import (
     DEVINF_WBXML,
@@ -48,16 +41,18 @@ from syncml.model import (
     encode_command,
     encode_message,
 )
-from syncml.outcome import AuthFailed, Reply, SyncFinished
-from syncml.server_config import MIN_MSG_SIZE, normalise_uri
-from syncml.server_state import (
-    PHASE_CLIENT_SYNC,
-    PHASE_DONE,
-    PHASE_INIT,
-    PHASE_MAP,
-    PHASE_SERVER_SYNC,
-    DatastoreState,
+from syncml.packing import MIN_MSG_SIZE
+from syncml.phases import Phase, advance
+from syncml.server._incoming import IncomingMixin
+from syncml.server._outgoing import OutgoingMixin
+from syncml.server.backend import (
+    Change,
+    ChangeKind,
+    Principal,
 )
+from syncml.server.config import normalise_uri
+from syncml.server.outcome import AuthFailed, Reply, SyncFinished
+from syncml.server.state import DatastoreState
 
 # Sync modes that exchange only what changed since the last completed sync.
 INCREMENTAL_MODES = frozenset(
@@ -118,7 +113,11 @@ class Turn(IncomingMixin, OutgoingMixin):
             basic = auth.parse_basic(cred.data)
             if basic is not None:
                 username = basic.username
-                principal = self.backend.check_password(basic.username, basic.password)
+                # The host verified it before the transaction (SyncServer.read asked).
+                if self.password is not None and (
+                    self.password.username.casefold() == basic.username.casefold()
+                ):
+                    principal = self.password
         elif cred.type == auth.AUTH_MD5 and auth.AUTH_MD5 in allowed:
             username = self.header.source.name
             if not username:
@@ -127,7 +126,7 @@ class Turn(IncomingMixin, OutgoingMixin):
                 self.events.append(AuthFailed(device, None, "md5 credentials without the "
                                               "user name in Source/LocName"))
                 return StatusCode.INVALID_CREDENTIALS, self._challenge(prefer_basic=True)
-            nonce = self.backend.nonce(device)
+            nonce = self.backend.nonce(username.casefold(), device)
             if nonce is None:
                 self.events.append(AuthFailed(device, username, "first md5 login of this "
                                               "device: nonce sent for its retry", routine=True))
@@ -159,10 +158,22 @@ class Turn(IncomingMixin, OutgoingMixin):
             return Chal(Meta(type=auth.AUTH_BASIC, format="b64"))
         if auth.AUTH_MD5 in self.config.auth_types:
             nonce = auth.new_nonce()
-            self.backend.set_nonce(self.header.source.uri, nonce)
+            self.backend.set_nonce(self._claimed_user(), self.header.source.uri, nonce)
             return Chal(Meta(type=auth.AUTH_MD5, format="b64",
                              next_nonce=base64.b64encode(nonce).decode("ascii")))
         return Chal(Meta(type=auth.AUTH_BASIC, format="b64"))
+
+    def _claimed_user(self) -> str:
+        """Who the message says it comes from (case-folded; "" for nobody): the nonce of a
+        challenge belongs to that user on this device."""
+        if self.principal is not None:
+            return self.principal.username.casefold()
+        cred = self.header.cred
+        if cred is not None and cred.type == auth.AUTH_BASIC:
+            basic = auth.parse_basic(cred.data)
+            if basic is not None:
+                return basic.username.casefold()
+        return (self.header.source.name or "").casefold()
 
     def _auth_failure_reply(self, code: int, chal: Chal | None) -> Reply:
         status = Status(1, self.header.msg_id, 0, "SyncHdr", int(code),
@@ -284,7 +295,7 @@ class Turn(IncomingMixin, OutgoingMixin):
         if name is None or item is None or not source:
             self._status("Alert", alert.cmd_id, StatusCode.NOT_FOUND, [target], [source])
             return
-        if self.state.phase != PHASE_INIT or any(d.name == name for d in self.state.datastores):
+        if self.state.phase is not Phase.INIT or any(d.name == name for d in self.state.datastores):
             # Datastores are alerted in the client's first package, each once: two URIs
             # of one datastore ("tasks" and "todo") would share one set of mappings.
             self._status("Alert", alert.cmd_id, StatusCode.COMMAND_NOT_ALLOWED, [target], [source])
@@ -399,19 +410,18 @@ class Turn(IncomingMixin, OutgoingMixin):
     # ------------------------------------------------------------------ Status from client
 
     def _on_status(self, status: Status) -> None:
-        key = f"{status.msg_ref}:{status.cmd_ref}"
-        sent = self.state.awaiting.pop(key, None)
+        sent = self.state.awaiting.answer(status)
         if sent is None:
             return
-        ds_index, kind, guid, rev = sent
-        ds = self.state.datastores[ds_index]
+        kind, guid, rev = sent.kind, sent.key, sent.rev
+        ds = self.state.datastores[sent.datastore]
         store = self._datastore(ds)
         code = status.code
         if code == StatusCode.CHUNKED_ITEM_ACCEPTED:
             return
         ok = 200 <= code < 300 or code == StatusCode.ALREADY_EXISTS
         chunk = self.state.chunk_out
-        if not ok and chunk is not None and chunk["guid"] == guid and chunk["ds"] == ds.name:
+        if not ok and chunk is not None and chunk.key == guid and chunk.datastore == ds.name:
             # The device refused a piece of a large object: the rest is not sent (it goes
             # again in a later session, as nothing of it was confirmed).
             self.state.chunk_out = None
@@ -444,18 +454,18 @@ class Turn(IncomingMixin, OutgoingMixin):
 
     def _end_of_client_package(self) -> None:
         state = self.state
-        if state.phase == PHASE_INIT:
+        if state.phase is Phase.INIT:
             # The client's initialisation is answered; its modifications come next.
-            state.phase = PHASE_CLIENT_SYNC
+            state.phase = advance(state.phase, Phase.CLIENT_SYNC)
             return
-        if state.phase == PHASE_CLIENT_SYNC:
+        if state.phase is Phase.CLIENT_SYNC:
             if state.chunk_in is not None:
                 self._abandon_chunk()  # the package ended before the object's last chunk
             for ds in state.datastores:
                 self._prepare_server_changes(ds)
-            state.phase = PHASE_SERVER_SYNC
+            state.phase = advance(state.phase, Phase.SERVER_SYNC)
             return
-        if state.phase == PHASE_MAP:
+        if state.phase is Phase.MAP:
             for ds in state.datastores:
                 if ds.refused and ds.mode in INCREMENTAL_MODES:
                     # A client change did not get through and the client will not send
@@ -466,7 +476,7 @@ class Turn(IncomingMixin, OutgoingMixin):
                 else:
                     self._datastore(ds).save_anchor(ds.client_next, ds.server_next)
                 self.events.append(self._finished(ds))
-            state.phase = PHASE_DONE
+            state.phase = advance(state.phase, Phase.DONE)
 
     def _finished(self, ds: DatastoreState) -> SyncFinished:
         elapsed = self.config.clock() - self.state.started
@@ -508,7 +518,7 @@ class Turn(IncomingMixin, OutgoingMixin):
             changes = [Change(ChangeKind.ADD, guid) for guid in store.all_guids()]
         else:
             changes = store.pending_changes()
-        ds.outbox = [[c.kind.value, c.guid, c.luid] for c in changes]
+        ds.outbox = changes
         ds.number_of_changes = len(changes)
 
 

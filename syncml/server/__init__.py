@@ -1,9 +1,22 @@
 """The server side of a SyncML DS session, as a sans-IO engine.
 
-``SyncServer.receive(body, content_type, url)`` takes one client message and returns the
-reply to send, with events saying what happened. All state goes through the
-:class:`~syncml.backend.ServerBackend` the host passes in (one store transaction per
-message), so a session survives a restart of the process between two of its messages.
+The host drives it in two steps per client message::
+
+    incoming = server.read(body, content_type)        # decode; no store access
+    principal = None
+    if incoming.password_check is not None:            # syncml:auth-basic: verify it
+        check = incoming.password_check                # outside the write transaction
+        principal = host_verifies(check.username, check.password)
+    with store.transaction():
+        reply = server.receive(incoming, session=token_from_the_url,
+                               resp_uri=lambda token: url_for(token),
+                               password=principal)
+
+``receive`` returns the reply to send, with events saying what happened. All state goes
+through the :class:`~syncml.server.backend.ServerBackend` the host passes in (one store
+transaction per message), so a session survives a restart of the process between two of
+its messages. The engine parses no URL: the host finds the session token in the request
+and says which RespURI a new session's token is reached at.
 
 Sync semantics (what SyncEvolution's server-conformance suite checks, and more):
 
@@ -19,12 +32,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from syncml import auth, codec
-from syncml._turn import Turn
-from syncml.backend import ServerBackend
 from syncml.codes import StatusCode
 from syncml.errors import ProtocolError
 from syncml.model import (
@@ -36,20 +48,23 @@ from syncml.model import (
     decode_message,
     encode_message,
 )
-from syncml.outcome import AuthFailed, Event, ProtocolViolation, Reply, SyncFinished
-from syncml.server_config import (
+from syncml.packing import MIN_MSG_SIZE
+from syncml.server._turn import Turn
+from syncml.server.backend import Principal, ServerBackend
+from syncml.server.config import (
     MAX_DEVICE_ID,
-    MIN_MSG_SIZE,
-    SESSION_PARAM,
     SUPPORTED_VERSIONS,
     ServerConfig,
     normalise_uri,
 )
-from syncml.server_state import SessionState
+from syncml.server.outcome import AuthFailed, Event, ProtocolViolation, Reply, SyncFinished
+from syncml.server.state import SessionState
 
 __all__ = [
     "AuthFailed",
     "Event",
+    "Incoming",
+    "PasswordCheck",
     "ProtocolViolation",
     "Reply",
     "ServerConfig",
@@ -57,6 +72,28 @@ __all__ = [
     "SyncServer",
     "normalise_uri",
 ]
+
+RespUriFor = Callable[[str], str]
+"""Given a new session's token, the URI the client is to send the session's next messages
+to (the host decides: its external URL, with the token where its router finds it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """A clear-text password the host must verify before :meth:`SyncServer.receive`."""
+
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A decoded client message, not yet processed."""
+
+    body: bytes
+    content_type: str
+    message: Message
+    password_check: PasswordCheck | None
 
 
 class SyncServer:
@@ -66,18 +103,39 @@ class SyncServer:
         self.config = config
         self.backend = backend
 
-    # ------------------------------------------------------------------ entry point
+    # ------------------------------------------------------------------ entry points
 
-    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        """Process one client message; the returned reply is what to send back.
+    def read(self, body: bytes, content_type: str) -> Incoming:
+        """Decode one client message (no store access).
 
         Raises :class:`~syncml.errors.SyncMLError` (DecodeError, ProtocolError) when the
-        body is no message SyncML can answer at all; nothing is stored then, and the
-        host tells the client why in its own terms (the bundled server: HTTP 400).
+        body is no message SyncML can answer at all; the host tells the client why in its
+        own terms (the bundled server: HTTP 400).
         """
+        message = decode_message(codec.decode(body, content_type))
+        cred = message.header.cred
+        check = None
+        if cred is not None and cred.type == auth.AUTH_BASIC and (
+            auth.AUTH_BASIC in self.config.auth_types
+        ):
+            basic = auth.parse_basic(cred.data)
+            if basic is not None:
+                check = PasswordCheck(basic.username, basic.password)
+        return Incoming(body, content_type, message, check)
+
+    def receive(self, incoming: Incoming, *, session: str | None, resp_uri: RespUriFor,
+                password: Principal | None = None) -> Reply:
+        """Process one client message; the returned reply is what to send back.
+
+        ``session`` is the session token the request was addressed to (None for the
+        session-less URL), ``resp_uri`` makes a new session's RespURI, ``password`` is the
+        host's answer to ``incoming.password_check`` (None: wrong, or nothing to check).
+        Raises :class:`~syncml.errors.ProtocolError` for a message no SyncML answer exists
+        for; nothing is stored then.
+        """
+        body, content_type, message = incoming.body, incoming.content_type, incoming.message
         wbxml = "wbxml" in content_type.lower()
         out_type = codec.CONTENT_TYPE_WBXML if wbxml else codec.CONTENT_TYPE_XML
-        message = decode_message(codec.decode(body, content_type))
         header = message.header
         if header.version not in SUPPORTED_VERSIONS:
             return self._header_only_reply(
@@ -88,8 +146,7 @@ class SyncServer:
         if not device.strip() or len(device) > MAX_DEVICE_ID:
             raise ProtocolError(f"the device ID (SyncHdr/Source/LocURI) must be 1 to "
                                 f"{MAX_DEVICE_ID} characters and not blank")
-        token = parse_qs(urlsplit(url).query).get(SESSION_PARAM, [""])[0]
-        state = self._load_state(token) if token else None
+        state = self._load_state(session) if session else None
         if state is not None and (
             state.device_id != device or not _same_user(header, state.username)
         ):
@@ -110,8 +167,9 @@ class SyncServer:
                 return first
         fresh = state is None or header.msg_id <= state.client_msg_id or header.msg_id == 1
         if state is None or fresh:
-            state = self._new_session(header, wbxml, url)  # a lower MsgID starts afresh
-        turn = Turn(self.config, self.backend, state, message, out_type)
+            state = self._new_session(header, wbxml, resp_uri)  # a lower MsgID starts afresh
+        checked = password if incoming.password_check is not None else None
+        turn = Turn(self.config, self.backend, state, message, out_type, checked)
         reply = turn.run()
         if fresh and header.msg_id == 1 and turn.saved:
             self.backend.save_session(
@@ -149,11 +207,8 @@ class SyncServer:
 
     # ------------------------------------------------------------------ helpers
 
-    def _new_session(self, header: Header, wbxml: bool, url: str) -> SessionState:
+    def _new_session(self, header: Header, wbxml: bool, resp_uri: RespUriFor) -> SessionState:
         token = secrets.token_urlsafe(12)
-        parts = urlsplit(url)
-        query = f"{SESSION_PARAM}={token}"
-        resp_uri = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
         meta = header.meta or Meta()
         return SessionState(
             key=token,
@@ -161,7 +216,7 @@ class SyncServer:
             wbxml=wbxml,
             client_session_id=header.session_id,
             device_id=header.source.uri,
-            resp_uri=resp_uri,
+            resp_uri=resp_uri(token),
             max_msg_size=max(meta.max_msg_size or 150_000, MIN_MSG_SIZE),
             max_obj_size=meta.max_obj_size if (meta.max_obj_size or 0) > 0 else None,
             started=self.config.clock(),
@@ -183,8 +238,6 @@ class SyncServer:
         root = encode_message(reply)
         content_type = codec.CONTENT_TYPE_WBXML if wbxml else codec.CONTENT_TYPE_XML
         return Reply(codec.encode(root, wbxml=wbxml), content_type, (event,))
-
-
 
 
 def _same_user(header: Header, username: str | None) -> bool:
