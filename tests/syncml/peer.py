@@ -1,15 +1,14 @@
 """A scripted SyncML client for unit tests of the server session.
 
-It builds messages with the model, sends them through the real codecs to
-the server engine (through a test :class:`~tests.syncml.host.Host`) and keeps what a client keeps (RespURI, nonce, anchors, LUIDs), so
-tests read like the protocol flow they check.
+It builds messages with the model, sends them through the real codecs to the server
+engine (through a test :class:`~tests.syncml.host.Host`) and keeps what a client keeps
+(RespURI, nonce, anchors, LUIDs), so tests read like the protocol flow they check.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any
 
 from syncml import auth, codec
 from syncml.model import (

@@ -35,10 +35,10 @@ from syncml.model import (
     decode_message,
     encode_message,
 )
-from syncml.server.outcome import AuthFailed, Reply
 from syncml.server import ServerConfig, SyncServer
-from tests.syncml.memory_backend import LineContent, MemoryBackend
+from syncml.server.outcome import AuthFailed, Reply
 from tests.syncml.host import Host
+from tests.syncml.memory_backend import LineContent, MemoryBackend
 from tests.syncml.peer import Exchange, Peer, add, delete, vtodo
 from tests.syncml.test_server_session import World
 

@@ -10,8 +10,8 @@ from syncml import auth, codec
 from syncml.errors import SyncMLError
 from syncml.model import Alert, Item, ItemCommand, Location, Meta, Results, decode_message
 from syncml.server import ServerConfig, SyncFinished, SyncServer
-from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
 from tests.syncml.host import Host
+from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
 from tests.syncml.peer import Peer, add, delete, vtodo
 
 
