@@ -1,6 +1,7 @@
 """The SyncML engine's storage on the SQL store: items, revisions, mappings, sessions.
 
-Implements :class:`syncml.server.backend.ServerBackend` and :class:`syncml.server.backend.Datastore`.
+Implements :class:`syncml.server.backend.ServerBackend` and
+:class:`syncml.server.backend.Datastore`.
 The caller (``server.sync_service``) wraps each SyncML message in one transaction, so
 everything a message changes is committed together or not at all.
 
