@@ -334,7 +334,9 @@ class ClientApi:
             "os": device.os,
             "public_key": device.public_key,
         }
-        answer = await self.request("POST", "devices", json_body=body, basic=(user, password))
+        answer = await self.request(
+            "POST", "devices", json_body=body, basic=(user, password), discovering=True
+        )
         try:
             registration = Registration(
                 token=str(answer["token"]), user=str(answer["user"]), device=dict(answer["device"])
@@ -368,8 +370,14 @@ class ClientApi:
         *,
         json_body: Any = None,
         basic: tuple[str, str] | None = None,
+        discovering: bool = False,
     ) -> Any:
-        """One call; its JSON answer (None for 204). Raises a :class:`ServerError`."""
+        """One call; its JSON answer (None for 204). Raises a :class:`ServerError`.
+
+        ``discovering``: the server may not be a Traveler server at all, so any answer that
+        is not the client API's (a 500 from a plain SyncML server's catch-all) means it has no
+        client API (:class:`NoClientApiError`) rather than that it failed.
+        """
         url = self.base_url + path.lstrip("/")
         headers = {"Accept": "application/json"}
         if basic is None:
@@ -400,16 +408,20 @@ class ClientApi:
                 payload = None
         if response.is_success and payload is not None:
             return payload
-        raise self._refusal(response, media_type, payload)
+        raise self._refusal(response, media_type, payload, discovering)
 
-    def _refusal(self, response: httpx.Response, media_type: str, payload: Any) -> ServerError:
+    def _refusal(
+        self, response: httpx.Response, media_type: str, payload: Any, discovering: bool
+    ) -> ServerError:
         status = response.status_code
+        # Only the Traveler client API answers problems with a ``code``; anything else at these
+        # URLs (another server's 404 page or problem) means there is no client API.
         problem = payload if media_type == "application/problem+json" and isinstance(
             payload, dict
-        ) else None
+        ) and "code" in payload else None
         where = _where(self.server_url)
         if problem is None:
-            if status in (404, 405) or (200 <= status < 300):
+            if discovering or status in (404, 405) or (200 <= status < 300):
                 return NoClientApiError(
                     f"The server at {where} has no Traveler client API (it is a plain SyncML "
                     "server): todos sync, but Traveler extras (secure attachments, out of "

@@ -6,7 +6,9 @@
     traveler-server [--data DIR] user add NAME --email ADDR [--full-name ...] --password-stdin
                                           [--admin]
     traveler-server [--data DIR] user list
+    traveler-server [--data DIR] user disable|enable NAME
     traveler-server [--data DIR] device list [--user NAME]
+    traveler-server [--data DIR] device revoke NAME DEVICE_ID
     traveler-server [--data DIR] config show [--host H] [--port N]
     traveler-server config docs
 
@@ -25,12 +27,14 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
 
 from server.config import ConfigError, Settings, Source, load_settings, render_reference
+from server.store.client_devices import ClientDeviceStore
 from server.store.database import Database, StoreError
 from server.store.devices import DeviceStore
 from server.store.users import UserStore
@@ -282,10 +286,47 @@ def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
         return 0
     rows = [("NAME", "E-MAIL", "FULL NAME", "ROLE", "CREATED")]
     rows += [
-        (u.name, u.email, u.full_name or "", "admin" if u.is_admin else "user", u.created)
+        (
+            u.name,
+            u.email,
+            u.full_name or "",
+            ("admin" if u.is_admin else "user") + (" (disabled)" if u.disabled else ""),
+            u.created,
+        )
         for u in users
     ]
     print(_table(rows))
+    return 0
+
+
+def _user_disable(args: argparse.Namespace, data_dir: Path) -> int:
+    disable = args.user_command == "disable"
+    with Database.open(data_dir) as database:
+        user = _user_store(data_dir, database).set_disabled(args.name, disable)
+    if disable:
+        print(f"Disabled {user.name}: the client API refuses all of their devices.")
+    else:
+        print(f"Enabled {user.name} again.")
+    return 0
+
+
+def _device_revoke(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        user = _user_store(data_dir, database).get(args.name)
+        if user is None:
+            raise CommandError(f"there is no user named {args.name!r}")
+        devices = ClientDeviceStore(database)
+        if not devices.revoke(user.id, args.device_id, when=datetime.now(UTC)):
+            known = devices.get(user.id, args.device_id)
+            if known is not None and not known.active:
+                raise CommandError(f"device {args.device_id!r} of {user.name} is revoked already")
+            raise CommandError(
+                f"{user.name} has no device {args.device_id!r} registered through the client API"
+            )
+    print(
+        f"Revoked device {args.device_id} of {user.name}: its token no longer works and it "
+        "cannot register again."
+    )
     return 0
 
 
@@ -397,12 +438,22 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=_user_add)
     user_list = user_commands.add_parser("list", help="list users")
     user_list.set_defaults(handler=_user_list)
+    for action, what in (("disable", "refuse all of a user's devices"), ("enable", "undo disable")):
+        toggle = user_commands.add_parser(action, help=what)
+        toggle.add_argument("name", metavar="NAME")
+        toggle.set_defaults(handler=_user_disable)
 
     device = commands.add_parser("device", help="show devices")
     device_commands = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
     device_list = device_commands.add_parser("list", help="list devices")
     device_list.add_argument("--user", metavar="NAME", help="only this user's devices")
     device_list.set_defaults(handler=_device_list)
+    revoke = device_commands.add_parser(
+        "revoke", help="end a device's access for good (lost or stolen)"
+    )
+    revoke.add_argument("name", metavar="NAME", help="the device's user")
+    revoke.add_argument("device_id", metavar="DEVICE_ID")
+    revoke.set_defaults(handler=_device_revoke)
 
     config = commands.add_parser("config", help="show settings")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

@@ -276,14 +276,16 @@ class SqlSyncBackend:
         host calls it outside the message's transaction; it takes the store's lock only
         for its reads."""
         user = self._users.get(username)
-        if user is None or not self._users.verify_password(user, password):
+        # A disabled user keeps their data but syncs no more, as their devices are refused
+        # by the client API.
+        if user is None or user.disabled or not self._users.verify_password(user, password):
             return None
         self._user_ids[user.name] = user.id
         return Principal(user.name)
 
     def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
         user = self._users.get(username)
-        if user is None or user.md5_secret is None:
+        if user is None or user.disabled or user.md5_secret is None:
             return None
         self._user_ids[user.name] = user.id
         return Principal(user.name), user.md5_secret.encode("ascii")
