@@ -32,7 +32,9 @@ def companion_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     return env
 
 
-def add_account(env: dict[str, str], url: str, user: str, password: str) -> subprocess.CompletedProcess[str]:
+def add_account(
+    env: dict[str, str], url: str, user: str, password: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "companion.cli", "account", "add", "--server", url, "--user", user,
          "--password-stdin"],
