@@ -170,7 +170,7 @@ def _transport_error(url: str, exc: httpx.TransportError, timeout: float) -> Ser
             )
         cause = cause.__cause__ or cause.__context__
     return ServerUnreachableError(
-        f"Cannot reach the server at {where} ({exc or type(exc).__name__}). Check the server "
+        f"Cannot reach the server at {where} ({str(exc) or type(exc).__name__}). Check the server "
         "URL, that the server is running, and your network connection."
     )
 
