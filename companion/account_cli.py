@@ -39,16 +39,29 @@ def add_account_commands(subcommands: Any) -> None:
         help="sign in to a server: check it, register this device, keep the password "
         "in the keyring",
     )
-    add.add_argument("--server", required=True, metavar="URL",
-                     help="the full SyncML URL, e.g. http://127.0.0.1:8080/traveler")
+    add.add_argument(
+        "--server",
+        required=True,
+        metavar="URL",
+        help="the full SyncML URL, e.g. http://127.0.0.1:8080/traveler",
+    )
     add.add_argument("--user", required=True, metavar="NAME", help="user name on the server")
-    add.add_argument("--email", metavar="ADDR",
-                     help="e-mail address (a Traveler server tells its own)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of standard input")
+    add.add_argument(
+        "--email", metavar="ADDR", help="e-mail address (a Traveler server tells its own)"
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     add.add_argument("--default", action="store_true", help="make it the default account")
-    add.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                     help=f"how long to wait for the server (default {DEFAULT_TIMEOUT:g})")
+    add.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long to wait for the server (default {DEFAULT_TIMEOUT:g})",
+    )
 
     listing = actions.add_parser("list", help="list the accounts")
     listing.add_argument("--json", action="store_true", help="a JSON array, for scripts")
@@ -210,8 +223,9 @@ def _sign_out(store: AccountStore, account: Account) -> str:
 
     async def sign_out() -> None:
         async with httpx.AsyncClient() as client:
-            api = ClientApi(account.server_url, token=token, client=client,
-                            timeout=SIGN_OUT_TIMEOUT)
+            api = ClientApi(
+                account.server_url, token=token, client=client, timeout=SIGN_OUT_TIMEOUT
+            )
             await api.unregister_device(device.device_id)
 
     try:

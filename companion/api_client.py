@@ -15,6 +15,7 @@ Errors (all derive from :class:`ServerError`; each message names what is wrong a
     ├── AccessRevokedError        the device was revoked, or the user disabled
     ├── SignedOutError            the device token is no longer valid: sign in again
     ├── NoClientApiError          a plain SyncML server: the Traveler extras are not there
+    ├── TooManyAttemptsError      the server throttles sign-ins after failed ones (HTTP 429)
     └── ServerFailedError         the server failed (5xx) or answered something unusable
 """
 
@@ -60,6 +61,7 @@ __all__ = [
     "ServerUnreachableError",
     "SignedOutError",
     "SyncMLProbe",
+    "TooManyAttemptsError",
     "WhoAmI",
     "WrongPasswordError",
     "check_account",
@@ -103,8 +105,42 @@ class NoClientApiError(ServerError):
     pass
 
 
+class TooManyAttemptsError(ServerError):
+    """``retry_after``: seconds the server asked to wait, when it said."""
+
+    def __init__(self, message: str, retry_after: int | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ServerFailedError(ServerError):
     pass
+
+
+def _retry_after(response: httpx.Response) -> int | None:
+    try:
+        return max(0, int(response.headers.get("retry-after", "")))
+    except ValueError:
+        return None
+
+
+def _throttled(url: str, response: httpx.Response) -> TooManyAttemptsError:
+    wait = _retry_after(response)
+    when = f"in {wait} seconds" if wait is not None else "later"
+    return TooManyAttemptsError(
+        f"The server at {_where(url)} refuses sign-ins for now after too many failed ones; "
+        f"try again {when}, and check the password.",
+        wait,
+    )
+
+
+def _unavailable(url: str, response: httpx.Response) -> ServerFailedError:
+    wait = _retry_after(response)
+    when = f"in {wait} seconds" if wait is not None else "later"
+    return ServerFailedError(
+        f"The server at {_where(url)} is not available right now (HTTP {response.status_code} "
+        f"{response.reason_phrase}); try again {when}, or tell your administrator if it lasts."
+    )
 
 
 @dataclass(frozen=True)
@@ -258,6 +294,10 @@ async def probe_syncml(
         except httpx.TransportError as exc:
             raise _transport_error(url, exc, timeout) from exc
         media_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if response.status_code == 429:
+            raise _throttled(url, response)
+        if response.status_code in (502, 503, 504):
+            raise _unavailable(url, response)
         if response.status_code == 401 and media_type not in _SYNCML_TYPES:
             raise WrongPasswordError(_wrong_password(user, url))
         if media_type not in _SYNCML_TYPES:
@@ -414,11 +454,19 @@ class ClientApi:
         self, response: httpx.Response, media_type: str, payload: Any, discovering: bool
     ) -> ServerError:
         status = response.status_code
+        if status == 429:
+            return _throttled(self.server_url, response)
+        if status in (502, 503, 504) and not discovering:
+            return _unavailable(self.server_url, response)
         # Only the Traveler client API answers problems with a ``code``; anything else at these
         # URLs (another server's 404 page or problem) means there is no client API.
-        problem = payload if media_type == "application/problem+json" and isinstance(
-            payload, dict
-        ) and "code" in payload else None
+        problem = (
+            payload
+            if media_type == "application/problem+json"
+            and isinstance(payload, dict)
+            and "code" in payload
+            else None
+        )
         where = _where(self.server_url)
         if problem is None:
             if discovering or status in (404, 405) or (200 <= status < 300):
@@ -443,9 +491,7 @@ class ClientApi:
         if code in ("device-revoked", "user-disabled"):
             return AccessRevokedError(f"{detail} (server {where})")
         if code in ("token-invalid", "credentials-missing"):
-            return SignedOutError(
-                f"This device is signed out of {where}: {detail}"
-            )
+            return SignedOutError(f"This device is signed out of {where}: {detail}")
         if status >= 500:
             return ServerFailedError(
                 f"The server at {where} failed: {detail} Try again later or tell your "

@@ -29,10 +29,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelerServer]
     traveler = TravelerServer(
         tmp_path_factory.mktemp("server") / "data", settings={"NTS_SERVER_NAME": "Traveler/Acme"}
     )
-    traveler.cli("user", "add", "alice", "--email", "alice@example.org", "--full-name",
-                 "Alice Arden", "--password-stdin", stdin="alice-pw\n")
-    traveler.cli("user", "add", "bob", "--email", "bob@example.org", "--password-stdin",
-                 stdin="bob-pw\n")
+    traveler.cli(
+        "user",
+        "add",
+        "alice",
+        "--email",
+        "alice@example.org",
+        "--full-name",
+        "Alice Arden",
+        "--password-stdin",
+        stdin="alice-pw\n",
+    )
+    traveler.cli(
+        "user", "add", "bob", "--email", "bob@example.org", "--password-stdin", stdin="bob-pw\n"
+    )
     with traveler:
         yield traveler
 
@@ -59,8 +69,16 @@ class Companion:
     def add(
         self, server: TravelerServer, user: str, password: str
     ) -> subprocess.CompletedProcess[str]:
-        return self("account", "add", "--server", server.url, "--user", user,
-                    "--password-stdin", stdin=password + "\n")
+        return self(
+            "account",
+            "add",
+            "--server",
+            server.url,
+            "--user",
+            user,
+            "--password-stdin",
+            stdin=password + "\n",
+        )
 
     def accounts(self) -> list[dict[str, object]]:
         listed = self("account", "list", "--json")
@@ -143,8 +161,16 @@ def test_an_unreachable_server_is_said(companion: Companion) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = companion("account", "add", "--server", f"http://127.0.0.1:{port}/traveler",
-                       "--user", "alice", "--password-stdin", stdin="pw\n")
+    result = companion(
+        "account",
+        "add",
+        "--server",
+        f"http://127.0.0.1:{port}/traveler",
+        "--user",
+        "alice",
+        "--password-stdin",
+        stdin="pw\n",
+    )
     assert result.returncode == 1
     assert "Cannot reach the server at 127.0.0.1:" in result.stderr
     assert "Traceback" not in result.stderr
@@ -154,8 +180,9 @@ def test_a_url_that_is_not_the_syncml_endpoint_is_said(
     server: TravelerServer, companion: Companion
 ) -> None:
     url = server.url.replace("/traveler", "/nothing")
-    result = companion("account", "add", "--server", url, "--user", "alice",
-                       "--password-stdin", stdin="alice-pw\n")
+    result = companion(
+        "account", "add", "--server", url, "--user", "alice", "--password-stdin", stdin="alice-pw\n"
+    )
     assert result.returncode == 1
     assert "is not a SyncML server: there is nothing at this address (HTTP 404)" in result.stderr
     assert "/traveler" in result.stderr
@@ -222,14 +249,22 @@ def test_a_revoked_device_and_a_disabled_user_are_told_what_happened(
 ) -> None:
     # A server of its own: revoking and disabling must not leak into the other tests.
     traveler = TravelerServer(tmp_path / "server")
-    traveler.cli("user", "add", "carol", "--email", "carol@example.org", "--password-stdin",
-                 stdin="carol-pw\n")
+    traveler.cli(
+        "user",
+        "add",
+        "carol",
+        "--email",
+        "carol@example.org",
+        "--password-stdin",
+        stdin="carol-pw\n",
+    )
     with traveler:
         assert companion.add(traveler, "carol", "carol-pw").returncode == 0
         account = sync_account(secrets=SecretStore(PlaintextKeyring()))
         traveler.cli("device", "revoke", "carol", account.device_id)
-        whoami = httpx.get(f"{account.api_url}whoami",
-                           headers={"Authorization": f"Bearer {account.token}"})
+        whoami = httpx.get(
+            f"{account.api_url}whoami", headers={"Authorization": f"Bearer {account.token}"}
+        )
         assert whoami.json()["code"] == "device-revoked"
         assert companion("account", "remove", "carol").returncode == 0
         again = companion.add(traveler, "carol", "carol-pw")

@@ -40,8 +40,15 @@ def test_the_api_base_is_derived_from_the_syncml_url() -> None:
 def test_an_added_account_is_listed_and_its_secrets_are_only_in_the_keyring(
     store: AccountStore, keyring: MemoryKeyring
 ) -> None:
-    account = store.add(server_url=URL, user="alice", password="pa55-word", token="tok-123",
-                        email="alice@example.org", display_name="Alice", traveler_api=True)
+    account = store.add(
+        server_url=URL,
+        user="alice",
+        password="pa55-word",
+        token="tok-123",
+        email="alice@example.org",
+        display_name="Alice",
+        traveler_api=True,
+    )
     assert store.accounts() == [account]
     assert account.api_url == "http://127.0.0.1:8080/traveler/api/v1/"
     text = store.path.read_text()
@@ -98,8 +105,13 @@ def test_removing_an_account_removes_its_secrets_and_moves_the_default(
 
 @pytest.mark.parametrize(
     "url",
-    ["127.0.0.1:8080/traveler", "ftp://h/traveler", "http://u:p@h/traveler", "http://h:99999/x",
-     "http:///traveler"],
+    [
+        "127.0.0.1:8080/traveler",
+        "ftp://h/traveler",
+        "http://u:p@h/traveler",
+        "http://h:99999/x",
+        "http:///traveler",
+    ],
 )
 def test_unusable_server_urls_are_refused_with_the_reason(store: AccountStore, url: str) -> None:
     with pytest.raises(AccountError):

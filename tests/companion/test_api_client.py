@@ -20,9 +20,11 @@ from companion.api_client import (
     AccessRevokedError,
     ClientApi,
     NotSyncMLServerError,
+    ServerFailedError,
     ServerTimeoutError,
     ServerUnreachableError,
     SignedOutError,
+    TooManyAttemptsError,
     WrongPasswordError,
     check_account,
 )
@@ -52,8 +54,9 @@ def device() -> DeviceIdentity:
 def server_dir(tmp_path: Path) -> Iterator[Path]:
     data = tmp_path / "server"
     with Database.open(data) as db:
-        UserStore(db, store_md5_secret=True).add("alice", "alice@example.org", "alice-pw",
-                                                  full_name="Alice Arden")
+        UserStore(db, store_md5_secret=True).add(
+            "alice", "alice@example.org", "alice-pw", full_name="Alice Arden"
+        )
     yield data
 
 
@@ -73,7 +76,10 @@ async def test_a_traveler_server_is_checked_and_the_device_registered(
     assert check.registration is not None
     assert check.whoami is not None
     assert (check.whoami.display_name, check.whoami.email, check.whoami.server) == (
-        "Alice Arden", "alice@example.org", "Acme")
+        "Alice Arden",
+        "alice@example.org",
+        "Acme",
+    )
     assert check.whoami.device["device_id"] == device.device_id
     assert check.note is None
 
@@ -103,8 +109,9 @@ def answering(response: Response) -> httpx.ASGITransport:
     async def endpoint(request: Request) -> Response:
         return response
 
-    return httpx.ASGITransport(app=Starlette(routes=[Route("/traveler", endpoint,
-                                                           methods=["POST"])]))
+    return httpx.ASGITransport(
+        app=Starlette(routes=[Route("/traveler", endpoint, methods=["POST"])])
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,8 +120,10 @@ def answering(response: Response) -> httpx.ASGITransport:
         (answering(HTMLResponse("<html><body>Welcome</body></html>")), "web page"),
         (answering(JSONResponse({"hello": "world"})), "JSON"),
         (httpx.ASGITransport(app=Starlette()), "HTTP 404"),
-        (answering(Response(b"<SyncML>broken", media_type="application/vnd.syncml+xml")),
-         "unreadable message"),
+        (
+            answering(Response(b"<SyncML>broken", media_type="application/vnd.syncml+xml")),
+            "unreadable message",
+        ),
     ],
 )
 async def test_a_server_that_is_not_syncml_is_named_with_what_it_answered(
@@ -160,3 +169,28 @@ async def test_api_errors_are_typed_for_the_ui(server_dir: Path, device: DeviceI
             UserStore(db, store_md5_secret=True).set_disabled("alice", True)
         with pytest.raises(AccessRevokedError, match="disabled"):
             await api.whoami()
+
+
+async def test_a_throttled_sign_in_says_when_to_try_again(device: DeviceIdentity) -> None:
+    throttled = JSONResponse(
+        {"status": 429, "detail": "too many"},
+        status_code=429,
+        headers={"Retry-After": "30"},
+        media_type="application/problem+json",
+    )
+    with pytest.raises(TooManyAttemptsError, match="try again in 30 seconds") as caught:
+        await check_account(URL, "alice", "pw", device, transport=answering(throttled))
+    assert caught.value.retry_after == 30
+
+
+async def test_a_server_that_is_going_down_is_not_called_a_non_syncml_server(
+    device: DeviceIdentity,
+) -> None:
+    going_down = JSONResponse(
+        {"status": 503},
+        status_code=503,
+        headers={"Retry-After": "5"},
+        media_type="application/problem+json",
+    )
+    with pytest.raises(ServerFailedError, match=r"not available right now.*try again in 5"):
+        await check_account(URL, "alice", "pw", device, transport=answering(going_down))

@@ -53,9 +53,10 @@ def test_a_key_lost_from_the_keyring_is_replaced_under_the_same_device_id(
 
 def test_two_installations_are_two_devices(tmp_path: Path) -> None:
     keyring = SecretStore(MemoryKeyring())
-    assert load_device(tmp_path / "a", keyring).device_id != load_device(
-        tmp_path / "b", keyring
-    ).device_id
+    assert (
+        load_device(tmp_path / "a", keyring).device_id
+        != load_device(tmp_path / "b", keyring).device_id
+    )
 
 
 def test_a_damaged_device_file_is_reported_and_kept(

@@ -36,10 +36,25 @@ def add_account(
     env: dict[str, str], url: str, user: str, password: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "companion.cli", "account", "add", "--server", url, "--user", user,
-         "--password-stdin"],
-        input=password + "\n", capture_output=True, text=True, env=env, cwd=REPO_ROOT,
-        timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "companion.cli",
+            "account",
+            "add",
+            "--server",
+            url,
+            "--user",
+            user,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
     )
 
 
@@ -60,5 +75,8 @@ def test_an_account_on_syncevolutions_server_is_accepted_without_the_extras(
         assert "no Traveler client API" in added.stdout
     account = sync_account(secrets=SecretStore(PlaintextKeyring()))
     assert (account.server_url, account.password, account.device_id) == (
-        server.url, "alice-pw", device.device_id)
+        server.url,
+        "alice-pw",
+        device.device_id,
+    )
     assert account.token is None and account.api_url is None
