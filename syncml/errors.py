@@ -6,8 +6,10 @@ Tree::
     ├── DecodeError          bytes are not a well-formed XML / WBXML SyncML document
     │   └── UnsupportedVersion   a namespace / public ID / VerDTD we do not speak
     ├── EncodeError          a tree the codecs cannot write (unknown tag, text XML cannot carry)
-    └── ProtocolError        a well-formed message that breaks the protocol (missing header
-                             fields, a command where it is not allowed, ...)
+    ├── ProtocolError        a well-formed message that breaks the protocol (missing header
+    │                        fields, a command where it is not allowed, ...)
+    └── PeerRefused          the peer answered, but refused what we asked (a status code)
+        └── AuthenticationFailed   the server refused the credentials, also after a retry
 """
 
 from __future__ import annotations
@@ -31,3 +33,18 @@ class EncodeError(SyncMLError):
 
 class ProtocolError(SyncMLError):
     """The document decoded, but violates the SyncML protocol; the message says how."""
+
+
+class PeerRefused(SyncMLError):
+    """The peer answered with an error status; ``code`` is the SyncML status code and
+    ``command`` the command it answered (``SyncHdr`` for the whole message)."""
+
+    def __init__(self, message: str, *, code: int, command: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.command = command
+
+
+class AuthenticationFailed(PeerRefused):
+    """The server refused the user name or password (401/407), also after retrying with
+    the challenge it sent."""
