@@ -119,13 +119,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def _add(args: argparse.Namespace, store: AccountStore) -> int:
     server_url = check_server_url(args.server)
     user = args.user.strip()
-    for existing in store.accounts():
-        if existing.server_url == server_url and existing.user.casefold() == user.casefold():
-            _error(
-                f"{user} on {server_url} is an account already ({existing.id}); to sign in "
-                f"again, remove it first: traveler-companion account remove {existing.id}"
-            )
-            return EXIT_FAILED
+    existing = store.find(server_url, user)
     # Before the password is read or the server contacted: is there a keyring to keep it in?
     store.secrets.backend  # noqa: B018
     password = _read_password(args)
@@ -138,25 +132,36 @@ def _add(args: argparse.Namespace, store: AccountStore) -> int:
     device = load_device(store.home, store.secrets)
     check = asyncio.run(check_account(server_url, user, password, device, timeout=args.timeout))
     who = check.whoami
-    account = store.add(
-        server_url=server_url,
-        user=who.user if who else user,
-        password=password,
-        token=check.registration.token if check.registration else None,
-        email=args.email or (who.email if who else None),
-        display_name=who.display_name if who else None,
-        server_name=who.server if who else None,
-        traveler_api=check.registration is not None,
-    )
+    token = check.registration.token if check.registration else None
+    fields: dict[str, Any] = {
+        "email": args.email or (who.email if who else None),
+        "display_name": who.display_name if who else None,
+        "server_name": who.server if who else None,
+        "traveler_api": check.registration is not None,
+    }
+    if existing is not None:
+        # Signing in again (a changed password, a new device key) keeps the account's ID and
+        # the ToDo app's store that hangs on it.
+        account = store.sign_in_again(existing, password=password, token=token, **fields)
+        verb = "Signed in again to account"
+    else:
+        account = store.add(
+            server_url=server_url,
+            user=who.user if who else user,
+            password=password,
+            token=token,
+            **fields,
+        )
+        verb = "Added account"
     if args.default:
         store.set_default(account.id)
     if who is not None:
         print(
-            f"Added account {account.id}: {who.display_name} <{who.email}> on server "
+            f"{verb} {account.id}: {who.display_name} <{who.email}> on server "
             f"{who.server} ({server_url}); this device ({device.name}) is registered."
         )
     else:
-        print(f"Added account {account.id}: {user} on the SyncML server {server_url}.")
+        print(f"{verb} {account.id}: {user} on the SyncML server {server_url}.")
         print(f"Note: {check.note}")
     default = store.default()
     if default is not None and default.id == account.id:

@@ -277,6 +277,25 @@ class AccountStore:
             self._write([*accounts, account], default_id or account.id)
         return account
 
+    def find(self, server_url: str, user: str) -> Account | None:
+        """The account of ``user`` (ASCII case ignored) on exactly that SyncML URL, or None."""
+        server_url = server_url.strip()
+        for account in self.accounts():
+            if account.server_url == server_url and account.user.casefold() == user.casefold():
+                return account
+        return None
+
+    def sign_in_again(
+        self, account: Account, *, password: str, token: str | None, **changes: Any
+    ) -> Account:
+        """Replace a listed account's password and token (and listed fields) after a new
+        sign-in: a changed password, a new device key."""
+        if not password:
+            raise AccountError("the password is empty")
+        self.secrets.set(account.password_key, password)
+        self.set_token(account, token)
+        return self.update(account, **changes)
+
     def update(self, account: Account, **changes: Any) -> Account:
         """Change an account's listed fields (not its ID or URL)."""
         with self._locked():

@@ -221,7 +221,9 @@ def test_removing_an_account_deletes_its_secrets_and_signs_the_device_out(
     assert sync_account(secrets=SecretStore(PlaintextKeyring())).user == "bob"
 
 
-def test_several_accounts_and_the_default(server: TravelerServer, companion: Companion) -> None:
+def test_several_accounts_the_default_and_signing_in_again(
+    server: TravelerServer, companion: Companion
+) -> None:
     assert companion.add(server, "alice", "alice-pw").returncode == 0
     assert companion.add(server, "bob", "bob-pw").returncode == 0
     chosen = companion("account", "default", "bob")
@@ -230,9 +232,13 @@ def test_several_accounts_and_the_default(server: TravelerServer, companion: Com
     lines = listed.stdout.splitlines()
     assert lines[0].startswith("  alice@") and lines[1].startswith("* bob@")
     assert sync_account(secrets=SecretStore(PlaintextKeyring())).user == "bob"
+    wrong = companion.add(server, "alice", "typo")
+    assert wrong.returncode == 1
     again = companion.add(server, "alice", "alice-pw")
-    assert again.returncode == 1
-    assert "is an account already" in again.stderr
+    assert again.returncode == 0, again.stderr
+    assert "Signed in again to account alice@" in again.stdout
+    assert [a["user"] for a in companion.accounts()] == ["alice", "bob"]
+    assert sync_account("alice", secrets=SecretStore(PlaintextKeyring())).password == "alice-pw"
 
 
 def test_usage_errors_exit_2(companion: Companion, server: TravelerServer) -> None:

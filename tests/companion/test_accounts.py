@@ -153,3 +153,16 @@ def test_a_second_app_sees_the_accounts_of_the_first(private_home: Path) -> None
     add(AccountStore(private_home, SecretStore(keyring)), "alice")
     other = AccountStore(private_home, SecretStore(keyring))
     assert other.credentials().password == "alice-pw"
+
+
+def test_signing_in_again_replaces_the_secrets_and_keeps_the_id(
+    store: AccountStore, keyring: MemoryKeyring
+) -> None:
+    first = add(store, "alice")
+    found = store.find(URL, "ALICE")
+    assert found == first
+    again = store.sign_in_again(first, password="new-pw", token=None, display_name="Alice A")
+    assert again.id == first.id and again.display_name == "Alice A"
+    assert store.accounts() == [again]
+    credentials = store.credentials()
+    assert (credentials.password, credentials.token) == ("new-pw", None)
