@@ -1,0 +1,163 @@
+"""The HTTP driver of the SyncML client: runs a :class:`~syncml.client.SyncClient` session
+over httpx (async), posting to exactly the configured SyncML URL, then to the RespURI the
+server gives.
+
+Failures come as the Companion's typed errors (:mod:`companion.api_client`), one class per
+thing a user can act on, each with a message that says what is wrong and what to do::
+
+    ServerError
+    ├── ServerUnreachableError    no connection (refused, unknown host, TLS failure)
+    ├── ServerTimeoutError        no answer in time (after one resend of the same message)
+    ├── NotSyncMLServerError      the URL answers, but not as a SyncML server (HTML, JSON, 404)
+    ├── WrongPasswordError        the server refused the user name or password
+    ├── TooManyAttemptsError      the server throttles sign-ins after failed ones (HTTP 429)
+    └── ServerFailedError         the server failed (5xx, a SyncML error status) or refused
+
+A failure in the middle of a session loses nothing: what the server did not confirm stays
+pending in the backend and goes again with the next sync.
+
+The backend is called on the event loop's thread between two messages (a todo store's
+SQLite connection belongs to that thread); each call is short.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+
+from companion.api_client import (
+    NotSyncMLServerError,
+    ServerError,
+    ServerFailedError,
+    ServerTimeoutError,
+    ServerUnreachableError,
+    TooManyAttemptsError,
+    WrongPasswordError,
+)
+from syncml import codec
+from syncml.client import ClientBackend, ClientConfig, Send, SyncClient, SyncDone
+from syncml.codes import AlertCode
+from syncml.errors import AuthenticationFailed, PeerRefused, SyncMLError
+
+__all__ = ["DEFAULT_TIMEOUT", "ServerError", "sync"]
+
+DEFAULT_TIMEOUT = 60.0
+_SYNCML_TYPES = (codec.CONTENT_TYPE_XML, codec.CONTENT_TYPE_WBXML)
+
+
+async def sync(config: ClientConfig, backend: ClientBackend, *,
+               mode: AlertCode = AlertCode.TWO_WAY, client: httpx.AsyncClient | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> SyncDone:
+    """One whole sync of ``backend`` with the server of ``config``; raises a ServerError."""
+    if client is None:
+        async with httpx.AsyncClient(timeout=timeout) as own:
+            return await _run(config, backend, mode, own, timeout)
+    return await _run(config, backend, mode, client, timeout)
+
+
+async def _run(config: ClientConfig, backend: ClientBackend, mode: AlertCode,
+               client: httpx.AsyncClient, timeout: float) -> SyncDone:
+    session = SyncClient(config, backend, mode)
+    step: Send | SyncDone = session.start()
+    while isinstance(step, Send):
+        response = await _post(client, step, timeout)
+        _check_http(config, step.url, response)
+        media_type = _media_type(response)
+        try:
+            step = session.receive(response.content, media_type)
+        except AuthenticationFailed as exc:
+            raise WrongPasswordError(
+                f"The server at {_where(config.url)} did not accept the user name "
+                f"{config.username!r} with this password. Check both and try again."
+            ) from exc
+        except PeerRefused as exc:
+            raise ServerFailedError(
+                f"The SyncML server at {_where(config.url)} refused the sync: {exc}. If it "
+                "lasts, tell your administrator."
+            ) from exc
+        except SyncMLError as exc:
+            raise NotSyncMLServerError(
+                f"{config.url} answered with an unreadable SyncML message ({exc}). The server "
+                "may be broken or not a SyncML server."
+            ) from exc
+    return step
+
+
+async def _post(client: httpx.AsyncClient, step: Send, timeout: float) -> httpx.Response:
+    """POST one message; a timeout or a dropped connection gets one resend of the same
+    bytes (the server answers a resend as before and applies nothing twice)."""
+    headers = {"Content-Type": step.content_type, "Accept": step.content_type}
+    for attempt in (1, 2):
+        try:
+            return await client.post(step.url, content=step.body, headers=headers,
+                                     timeout=timeout)
+        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            if attempt == 2:
+                raise _transport_error(step.url, exc, timeout) from exc
+        except httpx.TransportError as exc:
+            raise _transport_error(step.url, exc, timeout) from exc
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def _where(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _check_http(config: ClientConfig, url: str, response: httpx.Response) -> None:
+    """Refuse an HTTP answer that carries no SyncML message, naming why."""
+    media_type = _media_type(response)
+    status = response.status_code
+    where = _where(config.url)
+    if status == 429:
+        wait = response.headers.get("retry-after", "")
+        raise TooManyAttemptsError(
+            f"The server at {where} refuses sign-ins for now after too many failed ones; try "
+            f"again {'in ' + wait + ' seconds' if wait.isdigit() else 'later'}, and check the "
+            "password.", int(wait) if wait.isdigit() else None)
+    if status == 401 and media_type not in _SYNCML_TYPES:
+        raise WrongPasswordError(
+            f"The server at {where} did not accept the user name {config.username!r} with this "
+            "password. Check both and try again.")
+    if status >= 500:
+        raise ServerFailedError(
+            f"The server at {where} failed (HTTP {status} {response.reason_phrase}); try again "
+            "later, or tell your administrator if it lasts.")
+    if status == 200 and media_type in _SYNCML_TYPES:
+        return
+    if media_type == "application/problem+json":
+        try:
+            detail = str(response.json().get("detail", ""))
+        except ValueError:
+            detail = ""
+        raise ServerFailedError(
+            f"The server at {where} could not process the sync (HTTP {status}"
+            f"{': ' + detail if detail else ''}); tell your administrator if it lasts.")
+    if status == 404:
+        what = "there is nothing at this address (HTTP 404)"
+    elif media_type == "text/html":
+        what = "it answers with a web page, not SyncML"
+    elif media_type.endswith("json"):
+        what = "it answers with JSON (a web API), not SyncML"
+    elif status >= 400:
+        what = f"it answers with HTTP {status} {response.reason_phrase}"
+    else:
+        what = f"it answers with {media_type or 'no content type'}, not SyncML"
+    raise NotSyncMLServerError(
+        f"{url} is not a SyncML server: {what}. Check the server URL: it must be the full "
+        "SyncML URL, for a Traveler server http(s)://HOST:PORT/traveler.")
+
+
+def _transport_error(url: str, exc: httpx.TransportError, timeout: float) -> ServerError:
+    where = _where(url)
+    if isinstance(exc, httpx.TimeoutException):
+        return ServerTimeoutError(
+            f"The server at {where} did not answer within {timeout:g} seconds. It may be "
+            "overloaded or a firewall may be dropping the connection; try again later.")
+    return ServerUnreachableError(
+        f"Cannot reach the server at {where} ({str(exc) or type(exc).__name__}). Check the "
+        "server URL, that the server is running, and your network connection.")
