@@ -73,7 +73,7 @@ def _closed_port() -> int:
 
 async def test_an_unreachable_server_says_so():
     url = f"http://127.0.0.1:{_closed_port()}/traveler"
-    with pytest.raises(ServerUnreachableError, match="Cannot reach the server at 127.0.0.1"):
+    with pytest.raises(ServerUnreachableError, match=r"Cannot reach the server at 127\.0\.0\.1"):
         await sync(account(url), MemoryClientBackend())
 
 
@@ -94,7 +94,7 @@ async def silent_server() -> AsyncIterator[str]:
 
 
 async def test_a_server_that_does_not_answer_times_out_after_one_resend(silent_server):
-    with pytest.raises(ServerTimeoutError, match="did not answer within 0.2 seconds"):
+    with pytest.raises(ServerTimeoutError, match=r"did not answer within 0\.2 seconds"):
         await sync(account(silent_server), MemoryClientBackend(), timeout=0.2)
 
 
