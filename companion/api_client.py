@@ -217,6 +217,13 @@ def _not_syncml(url: str, response: httpx.Response) -> NotSyncMLServerError:
         "Check the server URL: it must be the full SyncML URL, for a Traveler server "
         "http(s)://HOST:PORT/traveler."
     )
+    location = response.headers.get("location")
+    if response.is_redirect and location:
+        # Not followed: the account would keep the old URL and every sync would bounce.
+        target = str(response.url.join(location))
+        return NotSyncMLServerError(
+            f"{url} redirects to {target}; give that URL as the server URL instead."
+        )
     if response.status_code == 404:
         what = "there is nothing at this address (HTTP 404)"
     elif media_type == "text/html":

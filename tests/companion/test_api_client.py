@@ -194,3 +194,10 @@ async def test_a_server_that_is_going_down_is_not_called_a_non_syncml_server(
     )
     with pytest.raises(ServerFailedError, match=r"not available right now.*try again in 5"):
         await check_account(URL, "alice", "pw", device, transport=answering(going_down))
+
+
+async def test_a_url_that_redirects_names_the_url_to_use(
+    server_dir: Path, device: DeviceIdentity
+) -> None:
+    with pytest.raises(NotSyncMLServerError, match="redirects to http://testserver/traveler;"):
+        await check_account(URL + "/", "alice", "alice-pw", device, transport=traveler(server_dir))
