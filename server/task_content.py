@@ -11,31 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from syncml.server.backend import Merge, MergeOutcome, StoredItem
-from todo import calendar_format, merge
+from todo import calendar_format, line_scan, merge
 from todo.errors import TaskFormatError
 
 ICALENDAR = "text/calendar"
 VCALENDAR = "text/x-vcalendar"
-
-# Properties that change on every export without a change of content.
-_VOLATILE = ("DTSTAMP", "LAST-MODIFIED", "PRODID")
-
-
-def _significant_lines(data: str) -> list[str]:
-    """Unfolded content lines without volatile stamps, in a stable order."""
-    unfolded = data.replace("\r\n", "\n").replace("\n ", "").replace("\n\t", "")
-    lines = []
-    for line in unfolded.split("\n"):
-        line = line.rstrip("\r")
-        if not line:
-            continue
-        name = line.split(":", 1)[0].split(";", 1)[0].upper()
-        if name in _VOLATILE:
-            continue
-        lines.append(line)
-    lines.sort()
-    return lines
-
 
 class TaskContent:
     """The ContentHandler of the tasks datastore."""
@@ -46,7 +26,7 @@ class TaskContent:
 
     def uid_of(self, data: str) -> str | None:
         """The VTODO's UID (fast line scan)."""
-        return calendar_format.extract_uid(data)
+        return line_scan.extract_uid(data)
 
     def to_storage(self, data: str, content_type: str) -> str:
         """Validate and, for vCalendar, convert to iCalendar; ValueError names the problem."""
@@ -67,7 +47,7 @@ class TaskContent:
 
     def same(self, a: str, b: str) -> bool:
         """Same content, ignoring DTSTAMP/LAST-MODIFIED/PRODID, folding and line order."""
-        return a == b or _significant_lines(a) == _significant_lines(b)
+        return line_scan.same_content(a, b)
 
     def merge(self, base: str | None, server: StoredItem, client: str) -> Merge:
         """Field-level three-way merge; colliding fields go to the later change."""
@@ -76,9 +56,9 @@ class TaskContent:
                 base, server.data, client,
                 # The server's version was made when its author edited it, not when it
                 # reached the server; the author's LAST-MODIFIED says when that was.
-                server_modified=calendar_format.extract_last_modified(server.data)
+                server_modified=line_scan.extract_last_modified(server.data)
                 or datetime.fromtimestamp(server.modified, UTC),
-                client_modified=calendar_format.extract_last_modified(client),
+                client_modified=line_scan.extract_last_modified(client),
                 content_type=ICALENDAR,
             )
         except TaskFormatError:

@@ -70,6 +70,15 @@ def format_local(value: datetime) -> str:
     return format_moment(value.replace(tzinfo=None))
 
 
+def to_instant(value: Moment | None) -> datetime | None:
+    """A moment for fields RFC 5545 wants in UTC; floating or date values are read as UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def to_utc(value: Moment) -> Moment:
     """Aware times in UTC; dates and floating times as they are."""
     if isinstance(value, datetime) and value.tzinfo is not None:

@@ -6,8 +6,7 @@
 - :func:`convert_item` converts a raw item between the two formats losslessly: an iCalendar
   item survives iCalendar → vCalendar → iCalendar with every property (see ``_vcalendar`` for
   how), and an item already in the wanted format is returned unchanged.
-- :func:`extract_uid`, :func:`extract_last_modified` and :func:`extract_keys` read a few keys
-  with a line scan instead of a parse, for matching thousands of items in a slow sync.
+- the line scans that read a few keys without a parse are in :mod:`todo.line_scan`.
 
 What vCalendar 1.0 cannot say natively — so it travels only in ``X-ICAL-<NAME>`` carrier lines,
 and is lost if a phone drops X- lines (:mod:`todo.merge` then keeps the stored value):
@@ -43,7 +42,6 @@ import re
 import warnings
 import zoneinfo
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -59,9 +57,7 @@ from todo._content_lines import (
     Node,
     Property,
     decode_bytes,
-    decode_vcal_value,
     ical_escape,
-    ical_unescape,
     read,
     unquote,
     write,
@@ -71,6 +67,7 @@ from todo._date_values import (
     Zones,
     format_moment,
     parse_moment,
+    to_instant,
     zone_definition,
     zone_key,
 )
@@ -135,7 +132,7 @@ def load_calendar(data: str | bytes, content_type: str) -> Component:
     kind = media_type(content_type)
     try:
         roots = read(data)
-        calendar = _calendar_of(roots)
+        calendar = calendar_of(roots)
         if calendar is None:
             what = "the item is empty" if not roots else "no BEGIN:VCALENDAR found"
             raise TaskFormatError(f"not {_NAMES[kind]} object: {what}")
@@ -148,7 +145,8 @@ def load_calendar(data: str | bytes, content_type: str) -> Component:
         raise TaskFormatError(f"unreadable item ({type(exc).__name__}: {exc})") from exc
 
 
-def _calendar_of(roots: list[Component]) -> Component | None:
+def calendar_of(roots: list[Component]) -> Component | None:
+    """The VCALENDAR of a read item (a bare VTODO gets one); None if there is none."""
     for root in roots:
         if root.name == "VCALENDAR":
             return root
@@ -273,7 +271,7 @@ def _task_of(todo: Component, zones: Zones) -> Task:
         description=text("DESCRIPTION"),
         start=moment("DTSTART"),
         due=moment("DUE"),
-        completed=_instant(moment("COMPLETED")),
+        completed=to_instant(moment("COMPLETED")),
         priority=Priority.from_ical(priority) if priority is not None else Priority.NONE,
         status=_enum(Status, str(status)) if status is not None else None,
         percent_complete=min(max(percent, 0), 100) if percent is not None else None,
@@ -292,8 +290,8 @@ def _task_of(todo: Component, zones: Zones) -> Task:
             for a in (_alarm(c) for c in vtodo.subcomponents if c.name == "VALARM")
             if a is not None
         ),
-        created=_instant(moment("CREATED")),
-        last_modified=_instant(moment("LAST-MODIFIED")),
+        created=to_instant(moment("CREATED")),
+        last_modified=to_instant(moment("LAST-MODIFIED")),
         sequence=max(integer("SEQUENCE") or 0, 0),
         classification=(
             _enum(Classification, str(klass)) or Classification.PRIVATE
@@ -459,15 +457,6 @@ def _param_text(value: object) -> str:
     return str(value)
 
 
-def _instant(value: Moment | None) -> datetime | None:
-    """A moment for fields RFC 5545 wants in UTC; floating or date values are read as UTC."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 _E = TypeVar("_E", Status, Classification, PartStat, Role, AlarmAction)
 
 
@@ -498,7 +487,7 @@ def _alarm(component: icalendar.cal.Component) -> Alarm | None:
         return None
     when = trigger.dt
     if isinstance(when, date):  # an absolute trigger (RFC 5545 wants it in UTC)
-        when = _instant(_plain_utc(when))
+        when = to_instant(_plain_utc(when))
     elif not isinstance(when, timedelta):
         return None  # an alarm we cannot place is not worth refusing the task for
     action = component.get("ACTION")
@@ -713,7 +702,7 @@ def format_task(
     back (converted if ``content_type`` asks for the other format).
     """
     kind = media_type(content_type)
-    stamp = _instant(now) or datetime.now(UTC).replace(microsecond=0)
+    stamp = to_instant(now) or datetime.now(UTC).replace(microsecond=0)
     if template is None:
         # icalendar writes the item; the tree adds the VTIMEZONEs (cached, icalendar takes ms
         # to build one) and converts to vCalendar, folding lines as icalendar does
@@ -812,7 +801,7 @@ def convert_item(data: str | bytes, from_type: str, to_type: str) -> str:
         roots = read(text)
         calendars = [r for r in roots if r.name == "VCALENDAR"]
         if not calendars:
-            bare = _calendar_of(roots)
+            bare = calendar_of(roots)
             if bare is None:
                 what = "the item is empty" if not roots else "no BEGIN:VCALENDAR found"
                 raise TaskFormatError(f"not {_NAMES[source]} object: {what}")
@@ -826,171 +815,12 @@ def convert_item(data: str | bytes, from_type: str, to_type: str) -> str:
         raise TaskFormatError(f"unreadable item ({type(exc).__name__}: {exc})") from exc
 
 
-# --- fast key extraction ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ItemKeys:
-    """What a slow sync needs to match an item without parsing it."""
-
-    uid: str | None
-    last_modified: datetime | None
-    sequence: int
-    summary: str | None
-
-
-# The scans look for a line feed followed by a name; the lookahead on the first letter lets the
-# regex engine skip most positions quickly (matters for 12 KB items).
-_UID_LINE = re.compile(rb"\n(?=[Uu])UID[;:]", re.I)
-_VALARM = re.compile(rb"\n(?=[Bb])BEGIN[ \t]*:[ \t]*VALARM", re.I)
-_KEY_LINE = re.compile(
-    rb"\n(?=[BEULSbeuls])(?:(BEGIN|END)[ \t]*:[ \t]*(VALARM|VTIMEZONE)"
-    rb"|(UID|LAST-MODIFIED|SEQUENCE|SUMMARY)[;:])",
-    re.I,
-)
-
-
-def _scan_buffer(data: str | bytes) -> bytes:
-    """The item as bytes behind a line feed, so the first line is found like any other."""
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    return b"\n" + raw
-
-
-def extract_uid(data: str | bytes) -> str | None:
-    """The VTODO's UID by a line scan (folded lines handled); None if it has none."""
-    buf = _scan_buffer(data)
-    m = _UID_LINE.search(buf)
-    if m is None:
-        return _slow_keys(buf).uid if _old_mac_lines(buf) else None
-    if _VALARM.search(buf, 0, m.start()) or _after_soft_break(buf, m.start()):
-        return _slow_keys(buf).uid  # a VALARM's UID comes first, or the match is no line start
-    value = _value(_line_at(buf, m.start() + 1))
-    return value if value is not None else _slow_keys(buf).uid
-
-
-def extract_last_modified(data: str | bytes) -> datetime | None:
-    """The VTODO's LAST-MODIFIED (UTC) by a line scan; None if it has none or it is unreadable."""
-    return extract_keys(data).last_modified
-
-
-def extract_keys(data: str | bytes) -> ItemKeys:
-    """UID, LAST-MODIFIED, SEQUENCE and SUMMARY of the VTODO by a line scan."""
-    buf = _scan_buffer(data)
-    found: dict[str, str] = {}
-    depth = 0
-    for m in _KEY_LINE.finditer(buf):
-        if m.group(1):
-            depth += 1 if m.group(1).upper() == b"BEGIN" else -1
-            continue
-        name = m.group(3).upper().decode()
-        if depth > 0 or name in found:
-            continue
-        if _after_soft_break(buf, m.start()):
-            return _slow_keys(buf)
-        value = _value(_line_at(buf, m.start() + 1))
-        if value is None:
-            return _slow_keys(buf)
-        found[name] = value
-        if len(found) == 4:
-            break
-    if not found and _old_mac_lines(buf):
-        return _slow_keys(buf)
-    return _keys(
-        found.get("UID"), found.get("LAST-MODIFIED"), found.get("SEQUENCE"), found.get("SUMMARY")
-    )
-
-
-def _old_mac_lines(buf: bytes) -> bool:
-    """Lines ended by CR alone, which the line scan (looking for LF) does not see."""
-    return b"\r" in buf and buf.find(b"\n", 1) == -1
-
-
-def _keys(
-    uid: str | None, modified: str | None, sequence: str | None, summary: str | None
-) -> ItemKeys:
-    stamp = _instant(parse_moment(modified)) if modified else None
-    try:
-        seq = max(int(sequence), 0) if sequence else 0
-    except ValueError:
-        seq = 0
-    return ItemKeys(uid, stamp, seq, summary)
-
-
-def _slow_keys(data: bytes) -> ItemKeys:
-    """The keys by a real parse, for items the line scan cannot read safely."""
-    try:
-        roots = read(data)
-    except TaskFormatError:
-        return ItemKeys(None, None, 0, None)
-    calendar = _calendar_of(roots)
-    todo = master_todo(calendar) if calendar is not None else None
-    if todo is None:
-        return ItemKeys(None, None, 0, None)
-    values = [
-        _property_text(todo.first(name)) for name in ("UID", "LAST-MODIFIED", "SEQUENCE", "SUMMARY")
-    ]
-    return _keys(*values)
-
-
-def _property_text(prop: Property | None) -> str | None:
-    if prop is None:
-        return None
-    if (prop.param("ENCODING") or "").upper() in ("QUOTED-PRINTABLE", "BASE64", "B"):
-        return ical_unescape(decode_vcal_value(prop))
-    return ical_unescape(prop.value)
-
-
-def _after_soft_break(raw: bytes, newline: int) -> bool:
-    """Whether the line after the LF at ``newline`` continues a quoted-printable value."""
-    end = newline
-    if end > 0 and raw[end - 1] == 13:  # CR
-        end -= 1
-    return end > 0 and raw[end - 1] == 61  # "="
-
-
-def _line_at(raw: bytes, start: int) -> bytes:
-    """The unfolded logical line starting at ``start``, without its line end."""
-    end = raw.find(b"\n", start)
-    if end == -1:
-        return raw[start:].rstrip(b"\r")
-    pieces = [raw[start:end]]
-    n = len(raw)
-    while end + 1 < n and raw[end + 1] in (32, 9):  # a folded continuation line
-        nxt = raw.find(b"\n", end + 1)
-        pieces.append(raw[end + 2 : nxt if nxt != -1 else n])
-        if nxt == -1:
-            break
-        end = nxt
-    return b"".join(p[:-1] if p.endswith(b"\r") else p for p in pieces)
-
-
-def _value(line: bytes) -> str | None:
-    """The text value of an unfolded line; None if only a real parse can read it."""
-    text = decode_bytes(line)
-    colon = text.find(":")
-    if colon != -1 and ";" not in text[:colon]:
-        return ical_unescape(text[colon + 1 :])
-    if text.endswith("="):  # a quoted-printable soft line break: the value goes on
-        return None
-    # parameters (quoted, or an ENCODING): let the real reader take the line
-    try:
-        children = read(f"BEGIN:X\n{text}\nEND:X")[0].children
-    except TaskFormatError:
-        return None
-    first = children[0] if children else None
-    return _property_text(first) if isinstance(first, Property) else None
-
-
 __all__ = [
     "ICALENDAR",
     "PRODID",
     "VCALENDAR",
-    "ItemKeys",
     "convert_item",
     "detect_media_type",
-    "extract_keys",
-    "extract_last_modified",
-    "extract_uid",
     "format_task",
     "media_type",
     "parse_task",

@@ -18,14 +18,12 @@ from todo.calendar_format import (
     ICALENDAR,
     VCALENDAR,
     convert_item,
-    extract_keys,
-    extract_last_modified,
-    extract_uid,
     format_task,
     media_type,
     parse_task,
 )
 from todo.errors import TaskFormatError
+from todo.line_scan import extract_keys, extract_last_modified, extract_uid
 from todo.task import (
     Alarm,
     AlarmAction,

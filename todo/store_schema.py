@@ -1,0 +1,114 @@
+"""The schema of the ToDo app's local database: every table, index and migration.
+
+To change the schema, append a :class:`Migration` with the next version number; never edit one
+that has shipped (the databases on users' machines already ran it). Each ``apply`` runs inside
+the transaction :meth:`todo.store.TodoStore.open` opened, so it must not commit.
+
+Tables:
+
+- ``todos``: one row per todo. ``data`` is the iCalendar 2.0 text as received or last written
+  (the lossless copy: unknown properties survive); the other columns are derived from it for
+  the views and are rewritten with it. ``base`` is the version last agreed with the server
+  (None: the server has never confirmed one), which tells a local edit from what the server has.
+- ``todo_lists``: (todo, list name) for ``list:NAME``; ``todo_search``: FTS5 over subject, notes
+  and lists.
+- ``changes``: the change log, one row per local change not yet confirmed by the server.
+- ``tombstones``: todos deleted locally that the server still has to be told about.
+- ``overridden``: a local version the server's answer replaced (``restore`` brings it back).
+- ``undo_steps``: before-images of the last user actions, for undo.
+- ``meta``: key/value facts (the local zone the derived columns were computed in, sync anchors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION_DDL", "Migration"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema; ``apply`` runs inside a transaction and must not commit."""
+
+    version: int
+    description: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied TEXT NOT NULL)"
+)
+
+
+def _initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE todos (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL,
+            base TEXT,
+            summary TEXT NOT NULL DEFAULT '',
+            due TEXT,
+            due_tz TEXT,
+            due_key REAL NOT NULL,
+            due_day TEXT,
+            priority TEXT NOT NULL,
+            priority_rank INTEGER NOT NULL,
+            done INTEGER NOT NULL,
+            completed_at TEXT,
+            status TEXT,
+            categories TEXT NOT NULL DEFAULT '[]',
+            assignees TEXT NOT NULL DEFAULT '[]',
+            organizer TEXT,
+            recurring INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            modified_at REAL NOT NULL
+        )"""
+    )
+    # One index per view order, each led by ``done`` (every view filters on it).
+    for name, columns in {
+        "todos_due": "done, due_key, priority_rank, id",
+        "todos_priority": "done, priority_rank, due_key, id",
+        "todos_title": "done, summary COLLATE NOCASE, id",
+        "todos_created": "done, created_at, id",
+        "todos_modified": "done, modified_at, id",
+        "todos_completed": "done, completed_at, id",
+        "todos_day": "done, due_day, due_key, id",
+    }.items():
+        db.execute(f"CREATE INDEX {name} ON todos ({columns})")
+    db.execute(
+        "CREATE TABLE todo_lists (todo_id INTEGER NOT NULL REFERENCES todos(id) ON DELETE CASCADE,"
+        " name TEXT NOT NULL, PRIMARY KEY (todo_id, name))"
+    )
+    db.execute("CREATE INDEX todo_lists_name ON todo_lists (name COLLATE NOCASE, todo_id)")
+    db.execute(
+        "CREATE VIRTUAL TABLE todo_search USING fts5("
+        "summary, notes, lists, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " todo_id INTEGER NOT NULL, uid TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL)"
+    )
+    db.execute("CREATE INDEX changes_todo ON changes (todo_id, seq)")
+    db.execute(
+        "CREATE TABLE tombstones (todo_id INTEGER PRIMARY KEY, uid TEXT NOT NULL, at REAL NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE overridden (todo_id INTEGER PRIMARY KEY REFERENCES todos(id)"
+        " ON DELETE CASCADE, data TEXT NOT NULL, at REAL NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE undo_steps (seq INTEGER PRIMARY KEY AUTOINCREMENT, step INTEGER NOT NULL,"
+        " label TEXT NOT NULL, todo_id INTEGER NOT NULL, uid TEXT NOT NULL, data TEXT)"
+    )
+    db.execute("CREATE INDEX undo_steps_step ON undo_steps (step)")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "todos, lists, search, change log, conflicts, undo", _initial),
+]
