@@ -1,24 +1,310 @@
-"""``traveler-todo``: the ToDo app's entry point (the app itself is not built yet)."""
+"""``traveler-todo``: the ToDo app's command line, on the same store as the window.
+
+Commands (docs/todo-cli.md has the details, the JSON format and the exit codes)::
+
+    traveler-todo list [--view V] [--search TEXT] [--sort S] [--json]
+    traveler-todo add TEXT [--due WHEN] [--priority P] [--list NAME]... [--assign USER]...
+    traveler-todo done ID | reopen ID | delete ID | restore ID | show ID | undo
+    traveler-todo import FILE.ics | export [FILE.ics]
+    traveler-todo lists
+
+``--account ID`` (before the command) picks the account whose store is used; the default is
+``$TRAVELER_ACCOUNT``, else ``local``. Errors go to stderr as one line
+``traveler-todo: error: …`` and the exit code says which kind (:class:`Exit`).
+"""
 
 from __future__ import annotations
 
+import argparse
+import enum
+import json
+import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
 
-__all__ = ["main"]
+from todo.errors import TaskFormatError
+from todo.quick_add import parse_due, parse_quick_add
+from todo.store import (
+    NoSuchTodoError,
+    NothingToRestoreError,
+    StoreError,
+    TodoStore,
+    TodoSummary,
+)
+from todo.task import Attendee, Organizer, Priority
+from todo.views import Sort, parse_view
+
+__all__ = ["Exit", "main"]
+
+PROG = "traveler-todo"
+DEFAULT_ACCOUNT = "local"
+
+
+class Exit(enum.IntEnum):
+    """Exit codes a script can rely on."""
+
+    OK = 0
+    FAILED = 1
+    """Something unexpected; the message says what."""
+    USAGE = 2
+    """Bad command line (unknown command, option or value)."""
+    NO_SUCH_TODO = 3
+    """No todo with the ID given."""
+    BAD_INPUT = 4
+    """Unreadable input: a file that is no iCalendar VTODO, a due date that is no date."""
+    NOTHING_TO_DO = 5
+    """``restore`` of a todo without an overridden version; ``undo`` with nothing to undo."""
+    STORE = 6
+    """The local store cannot be opened (not a database, written by a newer version)."""
+
+
+class _Failure(Exception):
+    def __init__(self, code: Exit, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise _Failure(Exit.USAGE, message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The Traveler ToDo app's command line.")
+    parser.add_argument(
+        "--account",
+        default=os.environ.get("TRAVELER_ACCOUNT") or DEFAULT_ACCOUNT,
+        help="the account whose todos to use (default: $TRAVELER_ACCOUNT, else 'local')",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = commands.add_parser("list", help="list todos")
+    p.add_argument(
+        "--view",
+        default="all",
+        help="all, today, overdue, by-due, by-priority, completed or list:NAME (default: all)",
+    )
+    p.add_argument("--search", default="", help="only todos with these words (word prefixes)")
+    p.add_argument("--sort", choices=[s.value for s in Sort], help="order instead of the view's")
+    p.add_argument("--desc", action="store_true", help="reverse the order")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = commands.add_parser("add", help="add a todo (natural language: dates, !prio, #list)")
+    p.add_argument("text", help='e.g. "Call Frank tomorrow 9:00 !high #Renovation"')
+    p.add_argument("--due", help="due date or time (overrides one in TEXT)")
+    p.add_argument(
+        "--priority", choices=["high", "medium", "low", "none"], help="overrides one in TEXT"
+    )
+    p.add_argument("--list", action="append", default=[], metavar="NAME", help="add to a list")
+    p.add_argument(
+        "--assign", action="append", default=[], metavar="USER", help="delegate to a user"
+    )
+    p.add_argument("--json", action="store_true", help="print the new todo as JSON")
+
+    for name, text in (
+        ("done", "mark a todo completed"),
+        ("reopen", "mark a completed todo as needing action"),
+        ("delete", "delete a todo"),
+        ("restore", "bring back your version a sync replaced"),
+        ("show", "print a todo as iCalendar"),
+    ):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("id", type=int, help="the todo's id (from list)")
+        if name in ("done", "restore", "reopen"):
+            p.add_argument("--json", action="store_true", help="print the todo as JSON")
+
+    commands.add_parser("undo", help="undo the last change")
+    commands.add_parser("lists", help="the user-defined lists and their open todos")
+    p = commands.add_parser("import", help="add the VTODOs of an iCalendar file")
+    p.add_argument("file", type=Path)
+    p = commands.add_parser("export", help="write all todos as an iCalendar file")
+    p.add_argument("file", type=Path, nargs="?", help="the file (default: standard output)")
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Say what the ToDo app will do, and exit 2 (not available yet)."""
-    print(
-        "traveler-todo will be the ToDo desktop app and its command line: todo lists All, Due "
-        "Today, Overdue, By Due Date, By Priority, Completed and your own, kept in step with a "
-        "Traveler server over SyncML (`traveler-todo sync`, `list [--view V] [--json]`, "
-        "`add TEXT`, `done ID`), configured from the Companion's account. It is not built yet; "
-        "`./run demo` starts the server part today.",
-        file=sys.stderr,
+    """Run one command; returns the exit code (see :class:`Exit`)."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            raise _Failure(Exit.USAGE, "a command is needed (list, add, done, …; see --help)")
+        try:
+            store = TodoStore.for_account(args.account)
+        except ValueError as exc:
+            raise _Failure(Exit.USAGE, str(exc)) from exc
+        except StoreError as exc:
+            raise _Failure(Exit.STORE, str(exc)) from exc
+        with store:
+            return _run(args, store)
+    except _Failure as failure:
+        print(f"{PROG}: error: {failure}", file=sys.stderr)
+        return failure.code
+    except NoSuchTodoError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.NO_SUCH_TODO
+    except NothingToRestoreError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.NOTHING_TO_DO
+    except TaskFormatError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.BAD_INPUT
+    except StoreError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return Exit.STORE
+
+
+def _run(args: argparse.Namespace, store: TodoStore) -> int:
+    command = args.command
+    if command == "list":
+        return _list(args, store)
+    if command == "add":
+        return _add(args, store)
+    if command == "done":
+        result = store.complete(args.id)
+        row = store.summaries([args.id])[args.id]
+        if args.json:
+            _print_json(row.as_json() | {"next_id": result.next_id})
+        else:
+            print(f"done: {args.id} {row.subject}")
+            if result.next_id is not None:
+                following = store.summaries([result.next_id])[result.next_id]
+                print(f"next: {following.id} {following.subject} due {_due_text(following)}")
+        return Exit.OK
+    if command == "reopen":
+        store.reopen(args.id)
+        return _report(store, args.id, "reopened", args.json)
+    if command == "delete":
+        subject = store.get(args.id).task.summary
+        store.delete(args.id)
+        print(f"deleted: {args.id} {subject}")
+        return Exit.OK
+    if command == "restore":
+        store.restore(args.id)
+        return _report(store, args.id, "restored", args.json)
+    if command == "show":
+        sys.stdout.write(store.get(args.id).data.replace("\r\n", "\n"))
+        return Exit.OK
+    if command == "undo":
+        label = store.undo_label()
+        touched = store.undo()
+        if not touched:
+            raise _Failure(Exit.NOTHING_TO_DO, "nothing to undo")
+        print(f"undone: {label} ({', '.join(map(str, touched))})")
+        return Exit.OK
+    if command == "lists":
+        for info in store.lists():
+            print(f"{info.name}\t{info.open_count} open\t{info.total_count} in all")
+        return Exit.OK
+    if command == "import":
+        return _import(args.file, store)
+    if command == "export":
+        text = store.export_calendar()
+        if args.file is None:
+            sys.stdout.write(text.replace("\r\n", "\n"))
+        else:
+            try:
+                args.file.write_text(text, encoding="utf-8", newline="")
+            except OSError as exc:
+                raise _Failure(Exit.BAD_INPUT, f"cannot write {args.file}: {exc}") from exc
+            print(f"exported {len(store)} todos to {args.file}")
+        return Exit.OK
+    raise _Failure(Exit.USAGE, f"unknown command {command!r}")
+
+
+def _list(args: argparse.Namespace, store: TodoStore) -> int:
+    try:
+        spec = parse_view(args.view)
+    except ValueError as exc:
+        raise _Failure(Exit.USAGE, str(exc)) from exc
+    if args.sort:
+        spec = replace(spec, sort=Sort(args.sort), descending=args.desc)
+    elif args.desc:
+        spec = replace(spec, descending=True)
+    rows = store.query(spec, search=args.search)
+    if args.json:
+        _print_json([r.as_json() for r in rows])
+        return Exit.OK
+    for row in rows:
+        print(_line(row))
+    return Exit.OK
+
+
+def _add(args: argparse.Namespace, store: TodoStore) -> int:
+    parsed = parse_quick_add(args.text, zone=store.zone)
+    task = parsed.to_task()
+    if args.due:
+        try:
+            task = replace(task, due=parse_due(args.due, zone=store.zone))
+        except ValueError as exc:
+            raise _Failure(Exit.BAD_INPUT, str(exc)) from exc
+    if args.priority:
+        task = replace(task, priority=Priority(args.priority))
+    categories = list(task.categories)
+    categories += [name for name in args.list if name not in categories]
+    assignees = [*parsed.assignees, *(a for a in args.assign if a not in parsed.assignees)]
+    if not task.summary.strip():
+        raise _Failure(Exit.BAD_INPUT, f"no subject left in {args.text!r} once dates are read")
+    task = replace(
+        task,
+        categories=tuple(categories),
+        assignees=tuple(Attendee(email=a) for a in assignees),
+        organizer=Organizer(email=args.account) if assignees else None,
     )
-    return 2
+    todo_id = store.add(task)
+    return _report(store, todo_id, "added", args.json)
+
+
+def _import(path: Path, store: TodoStore) -> int:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Failure(Exit.BAD_INPUT, f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        ids = store.import_calendar(data)
+    except TaskFormatError as exc:
+        raise _Failure(Exit.BAD_INPUT, f"{path}: {exc}") from exc
+    print(f"imported {len(ids)} todos from {path}")
+    return Exit.OK
+
+
+def _report(store: TodoStore, todo_id: int, verb: str, as_json: bool) -> int:
+    row = store.summaries([todo_id])[todo_id]
+    if as_json:
+        _print_json(row.as_json())
+    else:
+        print(f"{verb}: {_line(row)}")
+    return Exit.OK
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def _due_text(row: TodoSummary) -> str:
+    due = row.due
+    if due is None:
+        return "-"
+    if isinstance(due, datetime):
+        return due.strftime("%Y-%m-%d %H:%M")
+    assert isinstance(due, date)
+    return due.isoformat()
+
+
+def _line(row: TodoSummary) -> str:
+    """One todo as a line: id, mark, due, priority, subject, lists, assignees, conflict."""
+    mark = "x" if row.completed else " "
+    parts = [f"{row.id:>5}", f"[{mark}]", f"{_due_text(row):<16}", f"{row.priority.value:<6}"]
+    parts.append(row.subject)
+    parts += [f"#{c}" for c in row.categories]
+    parts += [f"@{a.email}({a.partstat.value.lower()})" for a in row.assignees]
+    if row.conflict:
+        parts.append("(changed on another device: restore to get yours back)")
+    return " ".join(parts)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ import sqlite_utils
 from todo import calendar_files, calendar_format, recurrence
 from todo.errors import TodoError
 from todo.line_scan import same_content
+from todo.local_time import local_zone
 from todo.store_schema import MIGRATIONS, SCHEMA_VERSION_DDL
 from todo.task import Attendee, PartStat, Priority, Status, Task
 from todo.views import ViewSpec, compile_query
@@ -241,17 +242,6 @@ class RemoteResult:
     created: bool
     overridden: bool
     """A local edit was replaced; it is kept for :meth:`TodoStore.restore`."""
-
-
-def local_zone() -> tzinfo:
-    """The system's zone as a ``ZoneInfo`` where it can be found (so DST is right)."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        with contextlib.suppress(Exception):
-            return zoneinfo.ZoneInfo(name)
-    with contextlib.suppress(Exception), open("/etc/localtime", "rb") as f:
-        return zoneinfo.ZoneInfo.from_file(f, key="localtime")
-    return datetime.now().astimezone().tzinfo or UTC
 
 
 def _zone_name(zone: tzinfo) -> str:
