@@ -14,9 +14,9 @@ from typing import NamedTuple
 from server.store.database import Database
 from server.store.sync_store import SqlItems
 from server.store.users import UserStore
-from todo.calendar_format import format_task
 from todo.line_scan import extract_uid
 from todo.task import Priority, Status, Task
+from todo.task_format import format_task
 
 __all__ = ["DEMO_USERS", "DemoAccount", "demo_main", "render_demo_banner", "seed_demo"]
 

@@ -9,8 +9,8 @@ vCalendar parameters (``;QUOTED-PRINTABLE``) and stray lines broken off a value.
 What comes from the ``icalendar`` library: folding (:func:`fold` writes exactly what
 ``Contentline.to_ical`` writes), TEXT unescaping and splitting (``unescape_backslash``,
 ``split_on_unescaped_comma``/``_semicolon``), parameter quoting and RFC 6868 escapes
-(``Parameters``, ``rfc_6868_unescape``). Typed values (dates, recurrence rules, addresses,
-alarms) are read and written by ``icalendar`` in :mod:`todo.calendar_format`.
+(``Parameters``, ``rfc_6868_unescape``). A task's values are read from this tree by
+:mod:`todo.task_format`; new lines are written there by ``icalendar``'s components.
 
 What stays here, because ``icalendar`` does not do it:
 

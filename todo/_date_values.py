@@ -1,9 +1,9 @@
 """DATE and DATE-TIME values of iCalendar / vCalendar text, and the zones their TZIDs name.
 
-:mod:`todo.calendar_format` reads and writes a task's values with ``icalendar``'s types. The
-functions here serve the line-level work (conversion to and from vCalendar 1.0, merging, key
-extraction), which must read what vCalendar writers send (``2026-11-30T17:00:00Z``,
-``p1d``), which ``icalendar`` refuses, and must stay fast on thousands of items in a slow sync.
+:mod:`todo.task_format` reads a task's values with these functions, as do the conversion to
+and from vCalendar 1.0, merging and key extraction; they must read what vCalendar writers send
+(``2026-11-30T17:00:00Z``, ``p1d``), which ``icalendar`` refuses, and must stay fast on
+thousands of items in a slow sync.
 Zones come from ``icalendar`` (``Timezone.to_tz``, its TZID aliases, ``Timezone.from_tzid``).
 """
 

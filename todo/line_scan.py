@@ -164,19 +164,35 @@ def _after_soft_break(raw: bytes, newline: int) -> bool:
 
 
 def _line_at(raw: bytes, start: int) -> bytes:
-    """The unfolded logical line starting at ``start``, without its line end."""
+    """The unfolded logical line starting at ``start``, without its line end.
+
+    As the reader does (:func:`todo._content_lines.read`): a quoted-printable line ending in a
+    soft break (``=``) goes on with the next physical line whole, a blank included; any other
+    line with the lines that start with a blank, without that blank.
+    """
     end = raw.find(b"\n", start)
     if end == -1:
         return raw[start:].rstrip(b"\r")
-    pieces = [raw[start:end]]
+    first = raw[start:end]
+    colon = first.find(b":")
+    quoted_printable = colon > 0 and b"QUOTED-PRINTABLE" in first[:colon].upper()
+    pieces = [first.removesuffix(b"\r")]
     n = len(raw)
-    while end + 1 < n and raw[end + 1] in (32, 9):  # a folded continuation line
+    while end + 1 < n:
+        soft = quoted_printable and pieces[-1].endswith(b"=")
+        if not soft and raw[end + 1] not in (32, 9):
+            break
         nxt = raw.find(b"\n", end + 1)
-        pieces.append(raw[end + 2 : nxt if nxt != -1 else n])
+        piece = raw[end + 1 : nxt if nxt != -1 else n].removesuffix(b"\r")
+        if soft:
+            pieces[-1] = pieces[-1][:-1]
+        else:
+            piece = piece[1:]  # a folded continuation line: drop its blank
+        pieces.append(piece)
         if nxt == -1:
             break
         end = nxt
-    return b"".join(p[:-1] if p.endswith(b"\r") else p for p in pieces)
+    return b"".join(pieces)
 
 
 def _value(line: bytes) -> str | None:

@@ -189,7 +189,7 @@ def parse_quick_add(
         work = _blank(work, repeat.start(), repeat.end())
 
     due: date | datetime | None = None
-    found = _find_date(_respell_uhr(work), moment)
+    found = _find_date_between(_respell_uhr(work), tokens, moment)
     if found is not None:
         start, end, due = found
         for m in _UHR.finditer(work):  # the respelled "17 Uhr" is shorter than the original
@@ -197,8 +197,10 @@ def parse_quick_add(
                 start, end = min(start, m.start()), max(end, m.end())
         tokens.append(Token(TokenKind.DUE, start, end, line[start:end]))
         work = _blank(work, start, end)
-        if first_day is not None and isinstance(due, datetime) and found[2].weekday() != (
-            _DAY_CODES.index(first_day)
+        if (
+            first_day is not None
+            and isinstance(due, datetime)
+            and found[2].weekday() != (_DAY_CODES.index(first_day))
         ):
             # "every friday 10:00": the time is dateparser's, the day the repetition's
             day = _next_weekday(moment.date(), first_day)
@@ -256,6 +258,27 @@ def _next_weekday(today: date, day: str) -> date:
     return today + timedelta(days=(index - today.weekday()) % 7)
 
 
+def _find_date_between(
+    text: str, tokens: list[Token], now: datetime
+) -> tuple[int, int, date | datetime] | None:
+    """The first date phrase in a stretch of ``text`` between recognised tokens.
+
+    Each stretch is searched alone, so that a phrase never runs across a ``!high`` or ``#List``
+    ("tomorrow !high tomorrow" holds two phrases, not one).
+    """
+    cuts = sorted((t.start, t.end) for t in tokens)
+    stretches, begin = [], 0
+    for start, end in cuts:
+        stretches.append((begin, start))
+        begin = max(begin, end)
+    stretches.append((begin, len(text)))
+    for begin, end in stretches:
+        found = _find_date(text[begin:end], now) if end > begin else None
+        if found is not None:
+            return begin + found[0], begin + found[1], found[2]
+    return None
+
+
 def _find_date(text: str, now: datetime) -> tuple[int, int, date | datetime] | None:
     """The first date/time phrase in ``text``: its span and value (a date if it has no time).
 
@@ -270,8 +293,11 @@ def _find_date(text: str, now: datetime) -> tuple[int, int, date | datetime] | N
     if found is None:
         return None
     phrase, value = found
-    start = text.find(phrase)
-    end = start + len(phrase)
+    # dateparser hands back the phrase with its blanks collapsed; find it as words
+    where = re.search(r"\s+".join(map(re.escape, phrase.split())), text)
+    if where is None:
+        return None
+    start, end = where.span()
     if value.time() == time(0, 0):
         return start, end, value.date()
     relative = _search(phrase, now.replace(tzinfo=None))

@@ -15,7 +15,7 @@ Public surface (what the window, the CLI and the sync adapter use)::
 Guarantees:
 
 - **Lossless.** Each todo is kept as the iCalendar text it came as; a local edit rewrites only
-  the properties that changed (:func:`todo.calendar_format.format_task` with a template), so
+  the properties that changed (:func:`todo.task_format.format_task` with a template), so
   unknown and X- properties the server sent survive.
 - **Crash-safe.** WAL with ``synchronous=FULL``; every public write is one transaction, so a
   killed process leaves either the whole change (with its change-log entry and undo step) or
@@ -57,7 +57,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from todo import calendar_files, calendar_format, recurrence
+from todo import calendar_files, recurrence, task_format
 from todo.errors import TodoError
 from todo.line_scan import same_content
 from todo.local_time import local_zone
@@ -467,9 +467,9 @@ class TodoStore:
         data, old, at = row
         return TodoRecord(
             id=todo_id,
-            task=calendar_format.parse_task(data),
+            task=task_format.parse_task(data),
             data=data,
-            overridden=calendar_format.parse_task(old) if old is not None else None,
+            overridden=task_format.parse_task(old) if old is not None else None,
             overridden_at=datetime.fromtimestamp(at, UTC) if at is not None else None,
         )
 
@@ -558,7 +558,7 @@ class TodoStore:
         unreadable.
         """
         items = calendar_files.split_calendar(data)
-        tasks = [(item, calendar_format.parse_task(item)) for item in items]
+        tasks = [(item, task_format.parse_task(item)) for item in items]
 
         def run(conn: sqlite3.Connection) -> list[int]:
             ids = []
@@ -684,7 +684,7 @@ class TodoStore:
         is kept as the overridden version (see :meth:`restore`). Not an undo step.
         """
         text = data
-        task = calendar_format.parse_task(text)
+        task = task_format.parse_task(text)
         with self._transaction() as conn:
             row = None
             if todo_id is not None:
@@ -781,7 +781,7 @@ class TodoStore:
         row = conn.execute("SELECT data FROM todos WHERE id = ?", (todo_id,)).fetchone()
         if row is None:
             raise NoSuchTodoError(f"there is no todo {todo_id}")
-        return calendar_format.parse_task(row[0])
+        return task_format.parse_task(row[0])
 
     def _add(self, conn: sqlite3.Connection, task: Task) -> int:
         now = self._now()
@@ -789,7 +789,7 @@ class TodoStore:
         task = replace(task, uid=uid, created=task.created or now, last_modified=now)
         if conn.execute("SELECT 1 FROM todos WHERE uid = ?", (uid,)).fetchone():
             raise StoreError(f"a todo with UID {uid!r} exists already")
-        data = calendar_format.format_task(task, now=now)
+        data = task_format.format_task(task, now=now)
         todo_id = self._insert(conn, data, local=True, task=task)
         return todo_id
 
@@ -801,10 +801,10 @@ class TodoStore:
         now = self._now()
         if task.uid != uid:
             task = replace(task, uid=uid)  # the UID is the todo's identity on every device
-        before = calendar_format.parse_task(old)
+        before = task_format.parse_task(old)
         if replace(task, last_modified=before.last_modified) == before:
             return  # nothing changed: no change to sync, nothing to undo
-        data = calendar_format.format_task(replace(task, last_modified=now), template=old, now=now)
+        data = task_format.format_task(replace(task, last_modified=now), template=old, now=now)
         self._remember(conn, todo_id)
         self._put(conn, todo_id, data, local=True)
 
@@ -841,7 +841,7 @@ class TodoStore:
         task: Task | None = None,
         todo_id: int | None = None,
     ) -> int:
-        task = task or calendar_format.parse_task(data)
+        task = task or task_format.parse_task(data)
         now = self._now().timestamp()
         columns = self._columns(task, data)
         columns["created_at"] = task.created.timestamp() if task.created else now
@@ -868,7 +868,7 @@ class TodoStore:
         local: bool,
         task: Task | None = None,
     ) -> None:
-        task = task or calendar_format.parse_task(data)
+        task = task or task_format.parse_task(data)
         columns = self._columns(task, data)
         columns["modified_at"] = self._now().timestamp()
         sets = ", ".join(f"{k} = :{k}" for k in columns)
@@ -938,11 +938,11 @@ def _overrides_edit(base: str | None, local: str, remote: Task) -> bool:
     """Whether applying ``remote`` loses a field the user changed locally since ``base``."""
     if base is not None and same_content(base, local):
         return False  # no local edit
-    mine = calendar_format.parse_task(local)
+    mine = task_format.parse_task(local)
     if base is None:
         # the server has never confirmed a version of ours: every differing field is an edit
         return _fields(mine) != _fields(remote)
-    before = calendar_format.parse_task(base)
+    before = task_format.parse_task(base)
     theirs, ours, old = _fields(remote), _fields(mine), _fields(before)
     return any(ours[name] != old[name] and theirs[name] != ours[name] for name in ours)
 

@@ -11,7 +11,7 @@ from server.sync_service import engine_config
 from syncml.server import SyncServer
 from tests.syncml.host import Host
 from tests.syncml.peer import Peer
-from todo.calendar_format import parse_task
+from todo.task_format import parse_task
 
 
 def _server(database: Database) -> Host:

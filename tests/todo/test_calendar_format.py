@@ -18,9 +18,7 @@ from todo.calendar_format import (
     ICALENDAR,
     VCALENDAR,
     convert_item,
-    format_task,
     media_type,
-    parse_task,
 )
 from todo.errors import TaskFormatError
 from todo.line_scan import extract_keys, extract_last_modified, extract_uid
@@ -37,6 +35,7 @@ from todo.task import (
     Status,
     Task,
 )
+from todo.task_format import format_task, parse_task
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -900,3 +899,11 @@ def test_extract_keys_skips_timezone_and_alarm_lines() -> None:
     )
     assert extract_last_modified(item) is None
     assert extract_keys(fixture("latin1-task.vcs")).summary == "Café kaufen"
+
+
+def test_a_soft_line_break_before_a_blank_keeps_the_blank_in_a_scanned_key() -> None:
+    # a quoted-printable soft break followed by a line that starts with a blank is no fold
+    uid = "0\x1f\x1f𐀀𐀀 0"
+    item = format_task(Task(uid, priority=Priority.HIGH), VCALENDAR, now=NOW)
+    assert "=\r\n 0" in item
+    assert extract_uid(item) == uid == parse_task(item, VCALENDAR).uid

@@ -115,7 +115,7 @@ def test_restore_without_conflict_is_nothing_to_do(capsys: pytest.CaptureFixture
 def test_conflict_marker_and_restore(capsys: pytest.CaptureFixture[str]) -> None:
     from dataclasses import replace
 
-    from todo.calendar_format import format_task
+    from todo.task_format import format_task
 
     with TodoStore.open(store_path("local")) as store:
         todo_id = store.add(Task(uid="", summary="Mine"))

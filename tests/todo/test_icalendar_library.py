@@ -1,4 +1,5 @@
-"""Tasks are read and written by the icalendar library; what it cannot do stays lossless."""
+"""The icalendar library as a cross-check: it reads every task as parse_task does, and it
+writes the new lines format_task puts into items; what it cannot do stays lossless."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from icalendar.parser import Contentline
 
 from tests.todo.test_calendar_format import NOW, TASKS, fixture_text, lines
 from todo._content_lines import fold
-from todo.calendar_format import ICALENDAR, VCALENDAR, convert_item, format_task, parse_task
+from todo.calendar_format import ICALENDAR, VCALENDAR, convert_item
 from todo.task import (
     Alarm,
     AlarmAction,
@@ -26,6 +27,7 @@ from todo.task import (
     Status,
     Task,
 )
+from todo.task_format import format_task, parse_task
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -59,7 +61,7 @@ def vtodo(text: str) -> icalendar.Todo:
 # --- reading ------------------------------------------------------------------------------
 
 
-def test_zones_rules_alarms_and_attendee_parameters_are_read_by_icalendar() -> None:
+def test_zones_rules_alarms_and_attendee_parameters_are_read_as_icalendar_reads_them() -> None:
     text = item(
         "UID:lib-1",
         'DTSTART;TZID="Office Zone":20261128T090000',
@@ -97,6 +99,70 @@ def test_zones_rules_alarms_and_attendee_parameters_are_read_by_icalendar() -> N
         Alarm(timedelta(weeks=-1), AlarmAction.AUDIO, "", AlarmRelated.END),
         Alarm(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), AlarmAction.DISPLAY, "At 8, sharp"),
     )
+    assert icalendar_fields(text) == our_fields(task)
+
+
+def icalendar_fields(text: str) -> dict[str, object]:
+    """What icalendar reads of a task's fields (the cross-check of parse_task)."""
+    todo = vtodo(text)
+
+    def decoded(name: str) -> object:
+        return todo.decoded(name) if name in todo else None
+
+    cats = todo.get("CATEGORIES", [])
+    people = todo.get("ATTENDEE", [])
+    people = people if isinstance(people, list) else [people]
+    alarms = todo.walk("VALARM")
+    return {
+        "uid": str(todo.get("UID", "")),
+        "summary": str(todo.get("SUMMARY", "")),
+        "description": str(todo.get("DESCRIPTION", "")),
+        "start": decoded("DTSTART"),
+        "due": decoded("DUE"),
+        "priority": Priority.from_ical(int(todo.get("PRIORITY", 0))),
+        "status": str(todo["STATUS"]) if "STATUS" in todo else None,
+        "categories": [
+            str(c).strip()
+            for line in (cats if isinstance(cats, list) else [cats])
+            for c in line.cats
+            if str(c).strip()
+        ],
+        "assignees": [str(p).split(":", 1)[-1] for p in people],
+        "partstats": [p.params.get("PARTSTAT", "NEEDS-ACTION") for p in people],
+        "rrule": todo["RRULE"] if "RRULE" in todo else None,
+        "triggers": [a.decoded("TRIGGER") for a in alarms if "TRIGGER" in a],
+    }
+
+
+def our_fields(task: Task) -> dict[str, object]:
+    return {
+        "uid": task.uid,
+        "summary": task.summary,
+        "description": task.description,
+        "start": task.start,
+        "due": task.due,
+        "priority": task.priority,
+        "status": task.status.value if task.status else None,
+        "categories": list(task.categories),
+        "assignees": [a.email for a in task.assignees],
+        "partstats": [a.partstat.value for a in task.assignees],
+        "rrule": icalendar.vRecur.from_ical(task.recurrence) if task.recurrence else None,
+        "triggers": [a.trigger for a in task.alarms],
+    }
+
+
+def test_icalendar_reads_every_fixture_as_parse_task_does() -> None:
+    for name in (
+        "buy-milk.ics",
+        "rich-task.ics",
+        "syncevolution-big-1.ics",
+        "syncevolution-many-1.ics",
+        "syncevolution-task-1.ics",
+        "syncevolution-task-4.ics",
+        "syncevolution-upload-task-2.ics",
+    ):
+        text = fixture_text(name)
+        assert icalendar_fields(text) == our_fields(parse_task(text)), name
 
 
 def test_a_zone_one_item_defines_is_not_used_for_another() -> None:

@@ -11,10 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from todo._content_lines import Component, read, write
-from todo.calendar_format import ICALENDAR, VCALENDAR, convert_item, parse_task
+from todo.calendar_format import ICALENDAR, VCALENDAR, convert_item
 from todo.errors import TaskFormatError
 from todo.merge import MergeKind, MergeResult, merge_items
 from todo.task import Priority
+from todo.task_format import parse_task
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EARLY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

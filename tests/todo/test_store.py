@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from todo.calendar_format import format_task, parse_task
 from todo.store import (
     ChangeKind,
     NoSuchTodoError,
@@ -25,6 +24,7 @@ from todo.store import (
     store_path,
 )
 from todo.task import Attendee, Organizer, PartStat, Priority, Status, Task
+from todo.task_format import format_task, parse_task
 from todo.views import Sort, View, ViewSpec, parse_view
 
 BERLIN = ZoneInfo("Europe/Berlin")
