@@ -129,7 +129,7 @@ def icalendar_fields(text: str) -> dict[str, object]:
         ],
         "assignees": [str(p).split(":", 1)[-1] for p in people],
         "partstats": [p.params.get("PARTSTAT", "NEEDS-ACTION") for p in people],
-        "rrule": todo["RRULE"] if "RRULE" in todo else None,
+        "rrule": todo.get("RRULE"),
         "triggers": [a.decoded("TRIGGER") for a in alarms if "TRIGGER" in a],
     }
 
