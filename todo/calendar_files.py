@@ -8,16 +8,20 @@ every property of every VTODO survives an import and an export.
 from __future__ import annotations
 
 from todo._content_lines import Component, Property, read, write
-from todo.calendar_format import ICALENDAR, PRODID, load_calendar
+from todo._date_values import Zones
+from todo.calendar_format import ICALENDAR, PRODID, READ_ERRORS, load_calendar, master_todo
 from todo.errors import TaskFormatError
+from todo.task import Task
+from todo.task_format import task_of
 
 __all__ = ["join_calendars", "split_calendar"]
 
 
-def split_calendar(data: str | bytes) -> list[str]:
-    """One iCalendar 2.0 item per todo (UID) of a calendar file; events and journals are skipped.
+def split_calendar(data: str | bytes) -> list[tuple[str, Task]]:
+    """One iCalendar 2.0 item per todo (UID) of a calendar file, with its task.
 
-    A vCalendar 1.0 file is converted. Raises :class:`TaskFormatError` if there is no VTODO.
+    Events and journals are skipped; a vCalendar 1.0 file is converted. Raises
+    :class:`TaskFormatError` if there is no VTODO or a VTODO is unreadable.
     """
     calendar = load_calendar(data, ICALENDAR)
     zones = {_tzid(z): z for z in calendar.components("VTIMEZONE")}
@@ -38,7 +42,16 @@ def split_calendar(data: str | bytes) -> list[str]:
         children.insert(1, Property("PRODID", (), PRODID))
         children += [zones[t] for t in sorted(t for t in used if t in zones)]
         children += todos
-        items.append(write([Component("VCALENDAR", children)]))
+        item = Component("VCALENDAR", children)
+        todo = master_todo(item)
+        assert todo is not None  # the family has at least one VTODO
+        try:
+            task = task_of(todo, Zones([item]))
+        except TaskFormatError:
+            raise
+        except READ_ERRORS as exc:
+            raise TaskFormatError(f"unreadable VTODO ({type(exc).__name__}: {exc})") from exc
+        items.append((write([item]), task))
     return items
 
 

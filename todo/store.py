@@ -557,18 +557,20 @@ class TodoStore:
         Raises :class:`~todo.errors.TaskFormatError` before changing anything if an item is
         unreadable.
         """
-        items = calendar_files.split_calendar(data)
-        tasks = [(item, task_format.parse_task(item)) for item in items]
+        tasks = calendar_files.split_calendar(data)
 
         def run(conn: sqlite3.Connection) -> list[int]:
             ids = []
             for item, task in tasks:
+                if not task.uid:  # every todo needs one to be synced
+                    task = replace(task, uid=f"{uuid.uuid4()}@traveler-todo")
+                    item = task_format.format_task(task, template=item, now=self._now())
                 row = conn.execute("SELECT id FROM todos WHERE uid = ?", (task.uid,)).fetchone()
                 if row is None:
-                    ids.append(self._insert(conn, item, local=True))
+                    ids.append(self._insert(conn, item, local=True, task=task))
                 else:
                     self._remember(conn, row[0])
-                    self._put(conn, row[0], item, local=True)
+                    self._put(conn, row[0], item, local=True, task=task)
                     ids.append(row[0])
             return ids
 

@@ -77,7 +77,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         "todos_created": "done, created_at, id",
         "todos_modified": "done, modified_at, id",
         "todos_completed": "done, completed_at, id",
-        "todos_day": "done, due_day, due_key, id",
+        "todos_day": "done, due_day, due_key, priority_rank, id",
     }.items():
         db.execute(f"CREATE INDEX {name} ON todos ({columns})")
     db.execute(

@@ -426,3 +426,23 @@ def test_status_and_completion_are_listed(store: TodoStore, clock: Clock) -> Non
     assert row.completed and row.status is Status.COMPLETED and row.completed_at == NOW
     store.reopen(a)
     assert store.query()[0].status is Status.NEEDS_ACTION
+
+
+def test_import_gives_todos_without_a_uid_one(store: TodoStore) -> None:
+    ids = store.import_calendar(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nSUMMARY:a\r\nEND:VTODO\r\n"
+        "BEGIN:VTODO\r\nSUMMARY:b\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+    )
+    uids = {store.get(i).task.uid for i in ids}
+    assert len(uids) == 2 and all(uids)
+
+
+def test_import_of_an_unreadable_todo_names_the_problem(store: TodoStore) -> None:
+    from todo.errors import TaskFormatError
+
+    with pytest.raises(TaskFormatError, match="DUE is not a date"):
+        store.import_calendar(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:a\r\nDUE:soon\r\n"
+            "END:VTODO\r\nEND:VCALENDAR\r\n"
+        )
+    assert len(store) == 0
