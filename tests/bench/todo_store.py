@@ -35,7 +35,22 @@ from todo.views import Sort, View, ViewSpec, compile_query
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Berlin")
-WORDS = "call paint order check write review plan fix send buy tiles report frank invoice".split()
+WORDS = [
+    "call",
+    "paint",
+    "order",
+    "check",
+    "write",
+    "review",
+    "plan",
+    "fix",
+    "send",
+    "buy",
+    "tiles",
+    "report",
+    "frank",
+    "invoice",
+]
 LISTS = ["Renovation", "Work", "Home", "Shopping", "Garden"]
 
 
