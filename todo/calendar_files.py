@@ -43,10 +43,10 @@ def split_calendar(data: str | bytes) -> list[tuple[str, Task]]:
         children += [zones[t] for t in sorted(t for t in used if t in zones)]
         children += todos
         item = Component("VCALENDAR", children)
-        todo = master_todo(item)
-        assert todo is not None  # the family has at least one VTODO
+        master = master_todo(item)
+        assert master is not None  # the family has at least one VTODO
         try:
-            task = task_of(todo, Zones([item]))
+            task = task_of(master, Zones([item]))
         except TaskFormatError:
             raise
         except READ_ERRORS as exc:
