@@ -24,7 +24,6 @@ from companion.cli import main as companion_main
 from server.cli import ConsoleFormatter, main
 from server.demo import demo_main
 from server.store import Database, DeviceStore, UserStore
-from todo.cli import main as todo_main
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30.0
@@ -155,8 +154,6 @@ def test_unbuilt_apps_say_what_they_will_do_and_exit_2(capsys: pytest.CaptureFix
     assert "./run demo" in capsys.readouterr().err
     assert companion_main([]) == 2
     assert "Companion" in capsys.readouterr().err
-    assert todo_main([]) == 2
-    assert "ToDo" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
