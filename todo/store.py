@@ -74,6 +74,7 @@ __all__ = [
     "ListInfo",
     "NoSuchTodoError",
     "NothingToRestoreError",
+    "RemoteDelete",
     "RemoteResult",
     "SchemaTooNewError",
     "StoreError",
@@ -233,6 +234,16 @@ class Change:
     kind: ChangeKind
     seq: int
     data: str | None
+
+
+class RemoteDelete(enum.Enum):
+    """What :meth:`TodoStore.apply_remote_delete` did."""
+
+    DELETED = "deleted"
+    KEPT = "kept"
+    """The todo had unsent local changes: it stays and goes to the server again as new."""
+    MISSING = "missing"
+    """There was no such todo."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,6 +485,12 @@ class TodoStore:
             overridden_at=datetime.fromtimestamp(at, UTC) if at is not None else None,
         )
 
+    def exists(self, todo_id: int) -> bool:
+        """Whether there is a todo with id ``todo_id``."""
+        with self._lock:
+            row = self._conn.execute("SELECT 1 FROM todos WHERE id = ?", (todo_id,)).fetchone()
+        return row is not None
+
     def find(self, uid: str) -> int | None:
         """The id of the todo with iCalendar UID ``uid``, if there is one."""
         with self._lock:
@@ -632,62 +649,89 @@ class TodoStore:
                 touched.append(todo_id)
             return touched
 
-    # --- sync side ----------------------------------------------------------------------
+    # --- sync side (used by todo.sync; none of it is an undo step) -------------------------
 
     def pending_changes(self) -> list[Change]:
         """Every todo with local changes the server has not confirmed, oldest change first."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT c.todo_id, MAX(c.seq), t.data, t.base, t.uid, s.uid"
+                "SELECT c.todo_id, MAX(c.seq), t.data, t.known, t.uid, s.uid"
                 " FROM changes c LEFT JOIN todos t ON t.id = c.todo_id"
-                " LEFT JOIN tombstones s ON s.todo_id = c.todo_id"
+                " LEFT JOIN tombstones s ON s.todo_id = c.todo_id AND s.known"
                 " GROUP BY c.todo_id ORDER BY MIN(c.seq)"
             ).fetchall()
         result = []
-        for todo_id, seq, data, base, uid, tomb_uid in rows:
+        for todo_id, seq, data, known, uid, tomb_uid in rows:
             if data is not None:
-                kind = ChangeKind.ADD if base is None else ChangeKind.REPLACE
+                kind = ChangeKind.REPLACE if known else ChangeKind.ADD
                 result.append(Change(todo_id, uid, kind, seq, data))
             elif tomb_uid is not None:
                 result.append(Change(todo_id, tomb_uid, ChangeKind.DELETE, seq, None))
         return result
 
-    def confirm(self, change: Change) -> None:
-        """The server took ``change``: drop it from the log and record what the server has.
+    def all_items(self) -> list[Change]:
+        """Every todo as a REPLACE with its data (for a slow sync), ``seq`` its last change."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT t.id, t.uid, t.data, (SELECT MAX(seq) FROM changes c"
+                " WHERE c.todo_id = t.id) FROM todos t ORDER BY t.id"
+            ).fetchall()
+        return [Change(i, uid, ChangeKind.REPLACE, seq or 0, data) for i, uid, data, seq in rows]
+
+    def confirm(self, todo_id: int, seq: int) -> None:
+        """The server has the todo as of change ``seq``: drop those changes from the log.
 
         Later local changes of the same todo (made while the sync ran) stay pending.
         """
         with self._transaction() as conn:
-            conn.execute(
-                "DELETE FROM changes WHERE todo_id = ? AND seq <= ?", (change.todo_id, change.seq)
-            )
-            if change.kind is ChangeKind.DELETE:
-                conn.execute("DELETE FROM tombstones WHERE todo_id = ?", (change.todo_id,))
+            later = conn.execute(
+                "SELECT 1 FROM changes WHERE todo_id = ? AND seq > ?", (todo_id, seq)
+            ).fetchone()
+            conn.execute("DELETE FROM changes WHERE todo_id = ? AND seq <= ?", (todo_id, seq))
+            row = conn.execute("SELECT uid FROM todos WHERE id = ?", (todo_id,)).fetchone()
+            if row is not None:
+                # A first version the server took is what both sides agree on; after that,
+                # only what the server sends counts as agreed (its answer may not be ours).
+                conn.execute(
+                    "UPDATE todos SET known = 1,"
+                    " base = CASE WHEN base IS NULL AND ? THEN data ELSE base END WHERE id = ?",
+                    (later is None, todo_id),
+                )
                 return
-            cursor = conn.execute(
-                "UPDATE todos SET base = ? WHERE id = ?", (change.data, change.todo_id)
-            )
-            if cursor.rowcount == 0:
-                # deleted while its add was on the way: the server has it now, so tell it
-                self._tombstone(conn, change.todo_id, change.uid)
+            tomb = conn.execute(
+                "SELECT uid, known FROM tombstones WHERE todo_id = ?", (todo_id,)
+            ).fetchone()
+            if tomb is None:
+                return
+            if tomb[1]:
+                if later is None:  # the server deleted it too
+                    conn.execute("DELETE FROM tombstones WHERE todo_id = ?", (todo_id,))
+                return
+            # deleted while its add was on the way: the server has it now, so tell it
+            self._tombstone(conn, todo_id, tomb[0], known=True)
 
-    def all_items(self) -> list[tuple[int, str, str]]:
-        """(id, uid, data) of every todo, for a slow sync."""
+    def server_id_todo(self, guid: str) -> int | None:
+        """The todo an earlier server Add with server ID ``guid`` became, if it still exists."""
         with self._lock:
-            return [
-                (r[0], r[1], r[2])
-                for r in self._conn.execute("SELECT id, uid, data FROM todos ORDER BY id")
-            ]
+            row = self._conn.execute(
+                "SELECT s.todo_id FROM server_ids s JOIN todos t ON t.id = s.todo_id"
+                " WHERE s.guid = ?",
+                (guid,),
+            ).fetchone()
+        return int(row[0]) if row else None
 
-    def apply_remote(self, data: str, todo_id: int | None = None) -> RemoteResult:
+    def apply_remote(
+        self, data: str, todo_id: int | None = None, *, guid: str | None = None
+    ) -> RemoteResult:
         """Apply the server's version of a todo (an Add or Replace it sent).
 
         ``todo_id`` is the local id the server named, if any; otherwise the UID finds the
-        todo. If the todo has a local edit the server's version does not contain, that edit
-        is kept as the overridden version (see :meth:`restore`). Not an undo step.
+        todo (so an Add of a todo we have updates it instead of making a twin). ``guid`` is
+        the server's ID of an Add, remembered for :meth:`server_id_todo`. If the todo has a
+        local edit the server's version does not contain, that edit is kept as the
+        overridden version (see :meth:`restore`). Raises TaskFormatError for bad data.
         """
-        text = data
-        task = task_format.parse_task(text)
+        task = task_format.parse_task(data)
         with self._transaction() as conn:
             row = None
             if todo_id is not None:
@@ -699,52 +743,61 @@ class TodoStore:
                     "SELECT id, data, base FROM todos WHERE uid = ?", (task.uid,)
                 ).fetchone()
             if row is None:
-                new_id = self._insert(conn, text, local=False, task=task)
-                conn.execute("UPDATE todos SET base = data WHERE id = ?", (new_id,))
-                return RemoteResult(new_id, created=True, overridden=False)
-            local_id, local, base = row
-            overridden = _overrides_edit(base, local, task)
-            if overridden:
+                new_id = self._insert(conn, data, local=False, task=task)
+                result = RemoteResult(new_id, created=True, overridden=False)
+            else:
+                local_id, local, base = row
+                overridden = _overrides_edit(base, local, task)
+                if overridden:
+                    conn.execute(
+                        "INSERT INTO overridden (todo_id, data, at) VALUES (?, ?, ?) ON CONFLICT"
+                        "(todo_id) DO UPDATE SET data = excluded.data, at = excluded.at",
+                        (local_id, local, self._now().timestamp()),
+                    )
+                self._put(conn, local_id, data, local=False, task=task)
+                # the server's version is what it has now; nothing of ours is left to send
+                conn.execute("DELETE FROM changes WHERE todo_id = ?", (local_id,))
+                result = RemoteResult(local_id, created=False, overridden=overridden)
+            conn.execute(
+                "UPDATE todos SET base = data, known = 1 WHERE id = ?", (result.todo_id,)
+            )
+            if guid is not None:
                 conn.execute(
-                    "INSERT INTO overridden (todo_id, data, at) VALUES (?, ?, ?)"
-                    " ON CONFLICT(todo_id) DO UPDATE SET data = excluded.data, at = excluded.at",
-                    (local_id, local, self._now().timestamp()),
+                    "INSERT OR REPLACE INTO server_ids (guid, todo_id) VALUES (?, ?)",
+                    (guid, result.todo_id),
                 )
-            self._put(conn, local_id, text, local=False, task=task)
-            conn.execute("UPDATE todos SET base = data WHERE id = ?", (local_id,))
-            # the server's version is what it has now; nothing of ours is left to send
-            conn.execute("DELETE FROM changes WHERE todo_id = ?", (local_id,))
-            return RemoteResult(local_id, created=False, overridden=overridden)
+            return result
 
-    def apply_remote_delete(self, todo_id: int) -> bool:
-        """The server deleted a todo; returns False if it was kept because of a local edit.
+    def apply_remote_delete(self, todo_id: int) -> RemoteDelete:
+        """The server deleted a todo.
 
-        A todo with a local edit the server never saw is kept and sent again as new, so the
-        edit is not lost.
+        A todo with local changes the server has not confirmed is kept and sent again as
+        new (:attr:`RemoteDelete.KEPT`), so the user's edit is not lost.
         """
         with self._transaction() as conn:
-            row = conn.execute("SELECT data, base FROM todos WHERE id = ?", (todo_id,)).fetchone()
-            conn.execute("DELETE FROM tombstones WHERE todo_id = ?", (todo_id,))
+            row = conn.execute("SELECT 1 FROM todos WHERE id = ?", (todo_id,)).fetchone()
+            had_tombstone = conn.execute(
+                "DELETE FROM tombstones WHERE todo_id = ?", (todo_id,)
+            ).rowcount
             if row is None:
                 conn.execute("DELETE FROM changes WHERE todo_id = ?", (todo_id,))
-                return True
-            data, base = row
-            if base is not None and not same_content(base, data):
-                conn.execute("UPDATE todos SET base = NULL WHERE id = ?", (todo_id,))
-                self._log(conn, todo_id, ChangeKind.ADD)
-                return False
+                return RemoteDelete.DELETED if had_tombstone else RemoteDelete.MISSING
+            conn.execute("DELETE FROM server_ids WHERE todo_id = ?", (todo_id,))
+            edited = conn.execute(
+                "SELECT 1 FROM changes WHERE todo_id = ?", (todo_id,)
+            ).fetchone()
+            if edited:
+                conn.execute("UPDATE todos SET known = 0, base = NULL WHERE id = ?", (todo_id,))
+                return RemoteDelete.KEPT
             self._remove(conn, todo_id)
-            conn.execute("DELETE FROM changes WHERE todo_id = ?", (todo_id,))
-            return True
+            return RemoteDelete.DELETED
 
-    def forget_server_state(self) -> None:
-        """Every todo becomes unknown to the server (before a slow sync to a new server)."""
+    def clear(self) -> None:
+        """Delete every todo and all sync state (before a refresh from the server)."""
         with self._transaction() as conn:
-            conn.execute("UPDATE todos SET base = NULL")
-            conn.execute("DELETE FROM tombstones")
-            conn.execute("DELETE FROM changes")
-            for (todo_id,) in conn.execute("SELECT id FROM todos").fetchall():
-                self._log(conn, todo_id, ChangeKind.ADD)
+            for table in ("todo_search", "todos", "changes", "tombstones", "server_ids"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute("DELETE FROM undo_steps")
 
     # --- internals ------------------------------------------------------------------------
 
@@ -812,24 +865,25 @@ class TodoStore:
         self._put(conn, todo_id, data, local=True)
 
     def _delete(self, conn: sqlite3.Connection, todo_id: int) -> None:
-        row = conn.execute("SELECT uid, base FROM todos WHERE id = ?", (todo_id,)).fetchone()
+        row = conn.execute("SELECT uid, known FROM todos WHERE id = ?", (todo_id,)).fetchone()
         if row is None:
             raise NoSuchTodoError(f"there is no todo {todo_id}")
-        uid, base = row
+        uid, known = row
         self._remember(conn, todo_id)
         self._remove(conn, todo_id)
-        if base is None:
-            # the server never confirmed it: nothing to tell it (see confirm for a sync in flight)
+        if not known:
+            # the server never had it: nothing to tell it, unless an add of it is on the way
+            # (then confirm() turns the tombstone into a delete)
             conn.execute("DELETE FROM changes WHERE todo_id = ?", (todo_id,))
-            return
-        self._tombstone(conn, todo_id, uid)
+        self._tombstone(conn, todo_id, uid, known=bool(known))
 
-    def _tombstone(self, conn: sqlite3.Connection, todo_id: int, uid: str) -> None:
+    def _tombstone(self, conn: sqlite3.Connection, todo_id: int, uid: str, *, known: bool) -> None:
         conn.execute(
-            "INSERT OR REPLACE INTO tombstones (todo_id, uid, at) VALUES (?, ?, ?)",
-            (todo_id, uid, self._now().timestamp()),
+            "INSERT OR REPLACE INTO tombstones (todo_id, uid, known, at) VALUES (?, ?, ?, ?)",
+            (todo_id, uid, int(known), self._now().timestamp()),
         )
-        self._log(conn, todo_id, ChangeKind.DELETE, uid)
+        if known:
+            self._log(conn, todo_id, ChangeKind.DELETE, uid)
 
     def _remove(self, conn: sqlite3.Connection, todo_id: int) -> None:
         conn.execute("DELETE FROM todo_search WHERE rowid = ?", (todo_id,))
@@ -849,9 +903,13 @@ class TodoStore:
         columns = self._columns(task, data)
         columns["created_at"] = task.created.timestamp() if task.created else now
         columns["modified_at"] = now
-        if todo_id is not None:
+        if todo_id is not None:  # undo of a delete: the todo comes back as it was
             columns["id"] = todo_id
-        conn.execute("DELETE FROM tombstones WHERE todo_id = ?", (todo_id,))
+            tomb = conn.execute(
+                "SELECT known FROM tombstones WHERE todo_id = ?", (todo_id,)
+            ).fetchone()
+            columns["known"] = tomb[0] if tomb else 0
+            conn.execute("DELETE FROM tombstones WHERE todo_id = ?", (todo_id,))
         names = ", ".join(columns)
         marks = ", ".join(f":{k}" for k in columns)
         cursor = conn.execute(f"INSERT INTO todos ({names}) VALUES ({marks})", columns)

@@ -9,11 +9,13 @@ Tables:
 - ``todos``: one row per todo. ``data`` is the iCalendar 2.0 text as received or last written
   (the lossless copy: unknown properties survive); the other columns are derived from it for
   the views and are rewritten with it. ``base`` is the version last agreed with the server
-  (None: the server has never confirmed one), which tells a local edit from what the server has.
+  (None: none yet), which tells a local edit from what the server has; ``known`` says whether
+  the server has the todo at all (a local change of it is then a Replace, not an Add).
 - ``todo_lists``: (todo, list name) for ``list:NAME``; ``todo_search``: FTS5 over subject, notes
   and lists.
 - ``changes``: the change log, one row per local change not yet confirmed by the server.
-- ``tombstones``: todos deleted locally that the server still has to be told about.
+- ``tombstones``: todos deleted locally; ``known`` ones the server still has to be told about.
+- ``server_ids``: the server's ID of each todo it added, so a resent Add finds its todo.
 - ``overridden``: a local version the server's answer replaced (``restore`` brings it back).
 - ``undo_steps``: before-images of the last user actions, for undo.
 - ``meta``: key/value facts (the local zone the derived columns were computed in, sync anchors).
@@ -51,6 +53,7 @@ def _initial(db: sqlite_utils.Database) -> None:
             uid TEXT NOT NULL UNIQUE,
             data TEXT NOT NULL,
             base TEXT,
+            known INTEGER NOT NULL DEFAULT 0,
             summary TEXT NOT NULL DEFAULT '',
             due TEXT,
             due_tz TEXT,
@@ -95,8 +98,14 @@ def _initial(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX changes_todo ON changes (todo_id, seq)")
     db.execute(
-        "CREATE TABLE tombstones (todo_id INTEGER PRIMARY KEY, uid TEXT NOT NULL, at REAL NOT NULL)"
+        "CREATE TABLE tombstones (todo_id INTEGER PRIMARY KEY, uid TEXT NOT NULL,"
+        " known INTEGER NOT NULL, at REAL NOT NULL)"
     )
+    db.execute(
+        "CREATE TABLE server_ids (guid TEXT PRIMARY KEY,"
+        " todo_id INTEGER NOT NULL REFERENCES todos(id) ON DELETE CASCADE)"
+    )
+    db.execute("CREATE INDEX server_ids_todo ON server_ids (todo_id)")
     db.execute(
         "CREATE TABLE overridden (todo_id INTEGER PRIMARY KEY REFERENCES todos(id)"
         " ON DELETE CASCADE, data TEXT NOT NULL, at REAL NOT NULL)"

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 
 from todo.cli import Exit, main
-from todo.store import TodoStore, store_path
+from todo.store import Change, TodoStore, store_path
 from todo.task import Task
 
 
@@ -22,6 +22,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("TRAVELER_ACCOUNT", raising=False)
     monkeypatch.setenv("TZ", "Europe/Berlin")
     return tmp_path
+
+
+def confirm(store: TodoStore, change: Change) -> None:
+    store.confirm(change.todo_id, change.seq)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -119,7 +123,7 @@ def test_conflict_marker_and_restore(capsys: pytest.CaptureFixture[str]) -> None
 
     with TodoStore.open(store_path("local")) as store:
         todo_id = store.add(Task(uid="", summary="Mine"))
-        store.confirm(store.pending_changes()[0])
+        confirm(store, store.pending_changes()[0])
         store.update(todo_id, summary="Mine, edited")
         record = store.get(todo_id)
         theirs = format_task(replace(record.task, summary="Theirs"), template=record.data)

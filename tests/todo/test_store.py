@@ -15,9 +15,11 @@ import icalendar
 import pytest
 
 from todo.store import (
+    Change,
     ChangeKind,
     NoSuchTodoError,
     NothingToRestoreError,
+    RemoteDelete,
     SchemaTooNewError,
     StoreError,
     TodoStore,
@@ -48,6 +50,10 @@ def clock() -> Clock:
 def store(tmp_path: Path, clock: Clock) -> Iterator[TodoStore]:
     with TodoStore.open(tmp_path / "todo.db", clock=clock, zone=BERLIN) as s:
         yield s
+
+
+def confirm(store: TodoStore, change: Change) -> None:
+    store.confirm(change.todo_id, change.seq)
 
 
 def subjects(store: TodoStore, spec: ViewSpec | None = None, search: str = "") -> list[str]:
@@ -242,15 +248,15 @@ def test_change_log_collapses_and_confirms(store: TodoStore) -> None:
     [change] = store.pending_changes()
     assert change.kind is ChangeKind.ADD and "A2" in (change.data or "")
     store.update(a, summary="A3")  # made while the sync runs: stays pending
-    store.confirm(change)
+    store.confirm(change.todo_id, change.seq)
     [later] = store.pending_changes()
     assert later.kind is ChangeKind.REPLACE and "A3" in (later.data or "")
-    store.confirm(later)
+    store.confirm(later.todo_id, later.seq)
     assert store.pending_changes() == []
     store.delete(a)
     [gone] = store.pending_changes()
     assert gone.kind is ChangeKind.DELETE and gone.uid
-    store.confirm(gone)
+    store.confirm(gone.todo_id, gone.seq)
     assert store.pending_changes() == []
 
 
@@ -264,7 +270,7 @@ def test_a_delete_while_the_add_is_in_flight_is_sent_after(store: TodoStore) -> 
     a = add(store, "A")
     [change] = store.pending_changes()
     store.delete(a)
-    store.confirm(change)
+    store.confirm(change.todo_id, change.seq)
     [delete] = store.pending_changes()
     assert delete.kind is ChangeKind.DELETE and delete.uid == change.uid
 
@@ -272,7 +278,7 @@ def test_a_delete_while_the_add_is_in_flight_is_sent_after(store: TodoStore) -> 
 def test_server_override_of_a_local_edit_is_kept_and_restorable(store: TodoStore) -> None:
     a = add(store, "Paint")
     [change] = store.pending_changes()
-    store.confirm(change)
+    store.confirm(change.todo_id, change.seq)
     store.update(a, summary="Paint the hall white")  # local edit, not yet synced
     theirs = server_version(store, a, summary="Paint the hall blue")
     result = store.apply_remote(theirs)
@@ -294,7 +300,7 @@ def test_server_override_of_a_local_edit_is_kept_and_restorable(store: TodoStore
 
 def test_a_merge_that_keeps_the_local_edit_is_no_conflict(store: TodoStore) -> None:
     a = add(store, "Paint")
-    store.confirm(store.pending_changes()[0])
+    confirm(store, store.pending_changes()[0])
     store.update(a, summary="Paint white")
     merged = server_version(store, a, priority=Priority.HIGH)  # has our summary and theirs
     assert not store.apply_remote(merged).overridden
@@ -307,7 +313,8 @@ def test_remote_changes_apply_without_local_edits(store: TodoStore) -> None:
     assert first.created and store.pending_changes() == []
     second = store.apply_remote(server_version(store, first.todo_id, summary="Renamed"))
     assert not second.created and not second.overridden
-    assert store.apply_remote_delete(first.todo_id)
+    assert store.apply_remote_delete(first.todo_id) is RemoteDelete.DELETED
+    assert store.apply_remote_delete(first.todo_id) is RemoteDelete.MISSING
     assert len(store) == 0
     assert not store.can_undo()  # sync writes are not the user's actions
 
@@ -315,7 +322,7 @@ def test_remote_changes_apply_without_local_edits(store: TodoStore) -> None:
 def test_a_remote_delete_of_a_locally_edited_todo_keeps_it(store: TodoStore) -> None:
     first = store.apply_remote(format_task(Task(uid="srv-1", summary="From server")))
     store.update(first.todo_id, summary="Mine now")
-    assert not store.apply_remote_delete(first.todo_id)
+    assert store.apply_remote_delete(first.todo_id) is RemoteDelete.KEPT
     [change] = store.pending_changes()
     assert change.kind is ChangeKind.ADD and "Mine now" in (change.data or "")
 
