@@ -796,7 +796,7 @@ class TodoStore:
         """Delete every todo and all sync state (before a refresh from the server)."""
         with self._transaction() as conn:
             for table in ("todo_search", "todos", "changes", "tombstones", "server_ids"):
-                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+                conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM undo_steps")
 
     # --- internals ------------------------------------------------------------------------
