@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.bench import client_down
 from tests.bench.peers import peer_specs
 from tests.bench.report import print_table, write_json
 from tests.bench.scenarios import Measurement, run_peer
@@ -66,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         default=900.0,
         help="seconds before a sync process is killed (default 900)",
     )
+    parser.add_argument(
+        "--no-client",
+        action="store_true",
+        help="skip the client benchmark (our client vs SyncEvolution's, a slow sync down of "
+        "the largest size)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     args = parser.parse_args(argv)
     sizes = args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)
@@ -85,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"{spec.label} ({spec.key}): sizes {sizes}", flush=True)
             results += run_peer(spec, sizes, workdir, timeout=args.timeout)
+        client_runs = [] if args.no_client else client_down.measure(max(sizes),
+                                                                    workdir / "client")
     finally:
         if args.keep:
             print(f"working directory kept: {workdir}")
@@ -92,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print_table(results)
+    if client_runs:
+        client_down.print_runs(client_runs)
     path = write_json(
         results,
         {"sizes": sizes, "peers": sorted(wanted), "lean": not args.stock, "timeout": args.timeout},

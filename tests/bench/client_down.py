@@ -171,6 +171,30 @@ def run_syncevolution(url: str, root: Path, n: int) -> Run:
     return Run("SyncEvolution", result.seconds, cpu, n)
 
 
+def measure(size: int, workdir: Path) -> list[Run]:
+    """Fill a fresh traveler-server with ``size`` todos, then time both clients' slow sync
+    down from it: [SyncEvolution, ours]."""
+    server = TravelerServer(workdir / "server")
+    server.add_user(ACCOUNT.user, ACCOUNT.password, ACCOUNT.email)
+    with server:
+        print(f"client bench: filling traveler-server with {size} todos ...", flush=True)
+        fill(server.url, size)
+        return [run_syncevolution(server.url, workdir, size),
+                run_ours(server.url, workdir, size)]
+
+
+def print_runs(runs: list[Run]) -> None:
+    """The table and the ratio ours/theirs."""
+    theirs, ours = runs
+    print(f"\nslow sync down of {ours.items} todos from traveler-server, by each client "
+          "(same run)")
+    print(f"{'client':16} {'wall s':>8} {'cpu s':>8}")
+    for run in runs:
+        print(f"{run.client:16} {run.seconds:8.2f} {run.cpu:8.2f}")
+    print(f"ours/theirs: wall {ours.seconds / theirs.seconds:.2f}x, "
+          f"cpu {ours.cpu / theirs.cpu:.2f}x  (target <= 0.5x, aim 0.25x)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.client_down",
                                      description=__doc__,
@@ -188,21 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ensure_curl_preload()
     with tempfile.TemporaryDirectory(prefix="traveler-bench-client-") as tmp:
-        root = Path(tmp)
-        server = TravelerServer(root / "server")
-        server.add_user(ACCOUNT.user, ACCOUNT.password, ACCOUNT.email)
-        with server:
-            print(f"filling traveler-server with {args.size} todos ...", flush=True)
-            fill(server.url, args.size)
-            runs = [run_syncevolution(server.url, root, args.size),
-                    run_ours(server.url, root, args.size)]
-    theirs, ours = runs
-    print(f"\nslow sync down of {args.size} todos from traveler-server (same run)")
-    print(f"{'client':16} {'wall s':>8} {'cpu s':>8}")
-    for run in runs:
-        print(f"{run.client:16} {run.seconds:8.2f} {run.cpu:8.2f}")
-    print(f"ours/theirs: wall {ours.seconds / theirs.seconds:.2f}x, "
-          f"cpu {ours.cpu / theirs.cpu:.2f}x  (target <= 0.5x, aim 0.25x)")
+        print_runs(measure(args.size, Path(tmp)))
     return 0
 
 
