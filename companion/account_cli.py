@@ -103,7 +103,8 @@ def _error(message: str) -> None:
 
 
 def _sentence(text: str) -> str:
-    text = text[:1].upper() + text[1:]
+    if not text.startswith(("http://", "https://")):
+        text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

@@ -11,6 +11,8 @@ operation raises :class:`KeyringUnavailableError`, whose message says how to fix
 
 from __future__ import annotations
 
+import os
+
 from keyring import backend as keyring_backend
 from keyring import core as keyring_core
 from keyring.backends import chainer, fail, null
@@ -19,6 +21,7 @@ from keyring.errors import KeyringError, PasswordDeleteError
 __all__ = ["SERVICE", "KeyringUnavailableError", "SecretStore", "choose_backend"]
 
 SERVICE = "traveler-desktop"
+ENV_VAR = "PYTHON_KEYRING_BACKEND"
 
 HOW_TO_FIX = (
     "To fix it, install and unlock a keyring: a Secret Service keyring such as GNOME Keyring "
@@ -35,7 +38,9 @@ class KeyringUnavailableError(Exception):
 
 def _explicit_backend() -> keyring_backend.KeyringBackend | None:
     try:
-        return keyring_core.load_env() or keyring_core.load_config()
+        # An empty PYTHON_KEYRING_BACKEND is "not set", as a shell's `VAR= cmd` means it.
+        from_env = keyring_core.load_env() if os.environ.get(ENV_VAR) else None
+        return from_env or keyring_core.load_config()
     except Exception as exc:  # keyring imports whatever class name it is given
         raise KeyringUnavailableError(
             f"The keyring backend chosen with PYTHON_KEYRING_BACKEND (or keyring's config "

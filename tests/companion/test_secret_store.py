@@ -71,3 +71,10 @@ def test_deleting_a_missing_secret_is_no_error(secrets: SecretStore) -> None:
     secrets.set("k", "v")
     secrets.delete("k")
     assert secrets.get("k") is None
+
+
+def test_an_empty_environment_variable_means_not_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    memory = MemoryKeyring()
+    monkeypatch.setattr("keyring.backend.get_all_keyring", lambda: [memory])
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "")
+    assert choose_backend() is memory
