@@ -6,41 +6,60 @@ Commands (docs/todo-cli.md has the details, the JSON format and the exit codes):
     traveler-todo add TEXT [--due WHEN] [--priority P] [--list NAME]... [--assign USER]...
     traveler-todo done ID | reopen ID | delete ID | restore ID | show ID | undo
     traveler-todo import FILE.ics | export [FILE.ics]
+    traveler-todo sync [--slow]
     traveler-todo lists
 
-``--account ID`` (before the command) picks the account whose store is used; the default is
-``$TRAVELER_ACCOUNT``, else ``local``. Errors go to stderr as one line
-``traveler-todo: error: …`` and the exit code says which kind (:class:`Exit`).
+``--account ID`` (before the command) picks one of the Companion's accounts (by ID or user
+name; default ``$TRAVELER_ACCOUNT``, else the Companion's default account); each account has
+its own store. Without any account the todos are kept in a ``local`` store, offline. Errors go
+to stderr as one line ``traveler-todo: error: …`` and the exit code says which kind
+(:class:`Exit`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import enum
+import getpass
 import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from companion.accounts import AccountError, AccountStore
+from companion.api_client import (
+    ServerError,
+    ServerTimeoutError,
+    ServerUnreachableError,
+    WrongPasswordError,
+)
+from companion.secret_store import KeyringUnavailableError
+from syncml.client import ClientConfig, Counts
+from syncml.codes import AlertCode
+from todo.account import sync_account
 from todo.errors import TaskFormatError
 from todo.quick_add import parse_due, parse_quick_add
 from todo.store import (
+    LOCAL_ACCOUNT,
     NoSuchTodoError,
     NothingToRestoreError,
     StoreError,
     TodoStore,
     TodoSummary,
+    adopt_local_store,
 )
+from todo.sync import sync_store
 from todo.task import Attendee, Organizer, Priority
 from todo.views import Sort, parse_view
 
 __all__ = ["Exit", "main"]
 
 PROG = "traveler-todo"
-DEFAULT_ACCOUNT = "local"
+NONCE_KEY = "sync.nonce"  # the server's md5 nonce for the next session (saves a round trip)
 
 
 class Exit(enum.IntEnum):
@@ -59,6 +78,15 @@ class Exit(enum.IntEnum):
     """``restore`` of a todo without an overridden version; ``undo`` with nothing to undo."""
     STORE = 6
     """The local store cannot be opened (not a database, written by a newer version)."""
+    NO_ACCOUNT = 7
+    """No such account; for ``sync``: no account at all, or its password not in the keyring,
+    or no usable keyring."""
+    WRONG_PASSWORD = 8
+    """``sync``: the server refused the user name or password."""
+    UNREACHABLE = 9
+    """``sync``: the server cannot be reached or did not answer in time."""
+    SERVER = 10
+    """``sync``: not a SyncML server at that URL, or the server failed or refused the sync."""
 
 
 class _Failure(Exception):
@@ -77,8 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="The Traveler ToDo app's command line.")
     parser.add_argument(
         "--account",
-        default=os.environ.get("TRAVELER_ACCOUNT") or DEFAULT_ACCOUNT,
-        help="the account whose todos to use (default: $TRAVELER_ACCOUNT, else 'local')",
+        default=os.environ.get("TRAVELER_ACCOUNT") or None,
+        help="the Companion account to use, by ID or user name (default: $TRAVELER_ACCOUNT, "
+        "else the Companion's default account)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -117,6 +146,8 @@ def _parser() -> argparse.ArgumentParser:
         if name in ("done", "restore", "reopen"):
             p.add_argument("--json", action="store_true", help="print the todo as JSON")
 
+    p = commands.add_parser("sync", help="sync with the account's server")
+    p.add_argument("--slow", action="store_true", help="compare every todo with the server")
     commands.add_parser("undo", help="undo the last change")
     commands.add_parser("lists", help="the user-defined lists and their open todos")
     p = commands.add_parser("import", help="add the VTODOs of an iCalendar file")
@@ -132,8 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise _Failure(Exit.USAGE, "a command is needed (list, add, done, …; see --help)")
+        account = _account(args.account)
+        args.organizer = account.organizer
+        args.store_id = account.store_id
         try:
-            store = TodoStore.for_account(args.account)
+            store = TodoStore.for_account(account.store_id)
         except ValueError as exc:
             raise _Failure(Exit.USAGE, str(exc)) from exc
         except StoreError as exc:
@@ -155,6 +189,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return Exit.STORE
+
+
+@dataclass(frozen=True, slots=True)
+class _Account:
+    store_id: str
+    organizer: str  # how the account's user is named as ORGANIZER of a delegated todo
+
+
+def _account(ref: str | None) -> _Account:
+    """The Companion's account ``ref`` (or its default one); the local store without any."""
+    if ref == LOCAL_ACCOUNT:
+        return _Account(LOCAL_ACCOUNT, getpass.getuser())
+    accounts = AccountStore()
+    try:
+        account = accounts.get(ref) if ref is not None else accounts.default()
+    except AccountError as exc:
+        raise _Failure(Exit.NO_ACCOUNT, str(exc)) from exc
+    if account is None:
+        return _Account(LOCAL_ACCOUNT, getpass.getuser())
+    adopt_local_store(account.id)
+    return _Account(account.id, account.email or account.user)
 
 
 def _run(args: argparse.Namespace, store: TodoStore) -> int:
@@ -188,6 +243,8 @@ def _run(args: argparse.Namespace, store: TodoStore) -> int:
     if command == "show":
         sys.stdout.write(store.get(args.id).data.replace("\r\n", "\n"))
         return Exit.OK
+    if command == "sync":
+        return _sync(args, store)
     if command == "undo":
         label = store.undo_label()
         touched = store.undo()
@@ -252,10 +309,63 @@ def _add(args: argparse.Namespace, store: TodoStore) -> int:
         task,
         categories=tuple(categories),
         assignees=tuple(Attendee(email=a) for a in assignees),
-        organizer=Organizer(email=args.account) if assignees else None,
+        organizer=Organizer(email=args.organizer) if assignees else None,
     )
     todo_id = store.add(task)
     return _report(store, todo_id, "added", args.json)
+
+
+def _sync(args: argparse.Namespace, store: TodoStore) -> int:
+    if args.store_id == LOCAL_ACCOUNT:
+        raise _Failure(
+            Exit.NO_ACCOUNT,
+            "there is no account to sync with; add one with the Companion: traveler-companion "
+            "account add --server URL --user NAME --password-stdin",
+        )
+    try:
+        account = sync_account(args.store_id)
+    except (AccountError, KeyringUnavailableError) as exc:
+        raise _Failure(Exit.NO_ACCOUNT, str(exc)) from exc
+    nonce = store.meta(NONCE_KEY)
+    config = ClientConfig(
+        url=account.server_url,
+        username=account.user,
+        password=account.password,
+        device_id=account.device_id,
+        nonce=bytes.fromhex(nonce) if nonce else None,
+    )
+    mode = AlertCode.SLOW_SYNC if args.slow else AlertCode.TWO_WAY
+    try:
+        report = asyncio.run(sync_store(store, config, mode=mode))
+    except WrongPasswordError as exc:
+        raise _Failure(Exit.WRONG_PASSWORD, str(exc)) from exc
+    except (ServerUnreachableError, ServerTimeoutError) as exc:
+        raise _Failure(Exit.UNREACHABLE, str(exc)) from exc
+    except ServerError as exc:
+        raise _Failure(Exit.SERVER, str(exc)) from exc
+    done = report.done
+    store.set_meta(NONCE_KEY, done.next_nonce.hex() if done.next_nonce else None)
+    print(
+        f"synced with {account.server_url} as {account.user}: "
+        f"sent {_counts(done.sent)}, received {_counts(done.received)}"
+        + (f", {done.failed} failed (they stay for the next sync)" if done.failed else "")
+    )
+    rows = store.summaries([*report.overridden, *report.kept])
+    for todo_id in report.overridden:
+        print(
+            f"conflict: {todo_id} {rows[todo_id].subject}: the server's version replaced "
+            f"yours; 'traveler-todo restore {todo_id}' brings yours back"
+        )
+    for todo_id in report.kept:
+        print(f"kept: {todo_id} {rows[todo_id].subject}: deleted elsewhere, edited here")
+    return Exit.OK
+
+
+def _counts(counts: Counts) -> str:
+    return (
+        f"{counts.total} ({counts.added} new, {counts.replaced} changed, "
+        f"{counts.deleted} deleted)"
+    )
 
 
 def _import(path: Path, store: TodoStore) -> int:

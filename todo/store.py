@@ -67,6 +67,7 @@ from todo.task import Attendee, PartStat, Priority, Status, Task
 from todo.views import ViewSpec, compile_query
 
 __all__ = [
+    "LOCAL_ACCOUNT",
     "UNDO_DEPTH",
     "Change",
     "ChangeKind",
@@ -81,6 +82,7 @@ __all__ = [
     "TodoRecord",
     "TodoStore",
     "TodoSummary",
+    "adopt_local_store",
     "data_home",
     "store_path",
 ]
@@ -139,6 +141,25 @@ def store_path(account_id: str, home: Path | None = None) -> Path:
     if safe in (".", ".."):
         safe = safe.replace(".", "_")
     return (home or data_home()) / "todo" / safe / DB_FILENAME
+
+
+LOCAL_ACCOUNT = "local"
+"""The store of todos made before any account exists (see :func:`adopt_local_store`)."""
+
+
+def adopt_local_store(account_id: str, home: Path | None = None) -> bool:
+    """Make the todos kept without an account the first account's: move the ``local`` store.
+
+    Only when the account has no store yet, so nothing is overwritten; the todos were never
+    synced, so they all go to the server with the account's first sync. Returns whether the
+    store was moved.
+    """
+    source = store_path(LOCAL_ACCOUNT, home).parent
+    target = store_path(account_id, home).parent
+    if account_id == LOCAL_ACCOUNT or target.exists() or not source.exists():
+        return False
+    source.rename(target)
+    return True
 
 
 class ChangeKind(enum.StrEnum):

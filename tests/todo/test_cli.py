@@ -158,12 +158,42 @@ def test_import_export_files(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert len(listed(capsys)) == 1  # nothing of the bad file was added
 
 
-def test_accounts_have_separate_stores(capsys: pytest.CaptureFixture[str]) -> None:
-    run(capsys, "--account", "alice@example.com", "add", "Alice's")
-    run(capsys, "--account", "frank@example.com", "add", "Frank's")
-    assert [r["subject"] for r in listed(capsys)] == []
-    _code, out, _ = run(capsys, "--account", "frank@example.com", "list", "--json")
-    assert [r["subject"] for r in json.loads(out)] == ["Frank's"]
+def add_account(home: Path, user: str) -> str:
+    from companion.accounts import AccountStore
+    from companion.secret_store import SecretStore
+    from tests.companion.memory_keyring import MemoryKeyring
+
+    accounts = AccountStore(home, SecretStore(MemoryKeyring()))
+    account = accounts.add(
+        server_url="http://127.0.0.1:9/traveler",
+        user=user,
+        password="pw-" + user,
+        token=None,
+        email=f"{user}@example.com",
+    )
+    return account.id
+
+
+def test_accounts_have_separate_stores(capsys: pytest.CaptureFixture[str], home: Path) -> None:
+    run(capsys, "add", "Before any account")
+    alice = add_account(home, "alice")  # the first account: the default one
+    frank = add_account(home, "frank")
+    # the todos kept without an account became the first account's
+    assert [r["subject"] for r in listed(capsys)] == ["Before any account"]
+    run(capsys, "--account", "frank", "add", "Frank's", "--assign", "alice")
+    code, out, _ = run(capsys, "--account", frank, "list", "--json")
+    [row] = json.loads(out)
+    assert row["subject"] == "Frank's" and row["organizer"] == "frank@example.com"
+    code, out, _ = run(capsys, "--account", alice, "list", "--json")
+    assert [r["subject"] for r in json.loads(out)] == ["Before any account"]
+    code, _, err = run(capsys, "--account", "nobody", "list")
+    assert code == Exit.NO_ACCOUNT and "there is no account 'nobody'" in err
+
+
+def test_sync_without_an_account_says_how_to_add_one(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "sync")
+    assert code == Exit.NO_ACCOUNT
+    assert "traveler-companion account add" in err
 
 
 def test_the_console_script_exits_with_the_documented_codes(home: Path) -> None:
