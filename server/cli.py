@@ -9,6 +9,9 @@
     traveler-server [--data DIR] user disable|enable NAME
     traveler-server [--data DIR] device list [--user NAME]
     traveler-server [--data DIR] device revoke NAME DEVICE_ID
+    traveler-server [--data DIR] mail deliver USER FILE.eml [--from ADDR]
+    traveler-server [--data DIR] mail list --user NAME
+    traveler-server [--data DIR] mail quarantine list | show ID [-o FILE] | delete ID
     traveler-server [--data DIR] config show [--host H] [--port N]
     traveler-server config docs
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import getpass
 import logging
@@ -111,7 +115,7 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def _bind(host: str, port: int, port_key: str = "NTS_HTTP_PORT") -> socket.socket:
     where = f"{_url_host(host)}:{port}"
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -128,7 +132,8 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         reasons = {
             errno.EADDRINUSE: "the port is already in use (another server running? "
-            "choose another with --port or NTS_HTTP_PORT)",
+            f"choose another with {'--port or ' if port_key == 'NTS_HTTP_PORT' else ''}"
+            f"{port_key})",
             errno.EACCES: "permission denied (ports below 1024 need privileges; use a higher "
             "--port)",
             errno.EADDRNOTAVAIL: "that address does not belong to this machine",
@@ -179,7 +184,15 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
             demo_accounts = seed_demo(database, users)
             admins = {u.name for u in users.list() if u.is_admin}
         app = create_app(settings, database)
-        sock = _bind(settings.http_host, settings.http_port)
+        smtp_sock = None
+        if settings.smtp_port is not None:
+            smtp_sock = _bind(settings.smtp_host, settings.smtp_port, "NTS_SMTP_PORT")
+        try:
+            sock = _bind(settings.http_host, settings.http_port)
+        except CommandError:
+            if smtp_sock is not None:
+                smtp_sock.close()
+            raise
         port = sock.getsockname()[1]
         url = f"http://{_url_host(settings.http_host)}:{port}/traveler"
 
@@ -209,7 +222,7 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
         handled = (signal.SIGINT, signal.SIGTERM)
         previous = {sig: signal.signal(sig, stop_quietly) for sig in handled}
         try:
-            asyncio.run(server.serve(sockets=[sock]))
+            asyncio.run(_serve(server, sock, smtp_sock, settings, database))
         except SystemExit as exc:
             # uvicorn exits this way when the app's start-up fails; it has logged why.
             log.error("Server could not start")
@@ -218,10 +231,42 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             sock.close()
+            if smtp_sock is not None:
+                smtp_sock.close()
     finally:
         database.close()
     log.info("Server stopped.")
     return 0
+
+
+async def _serve(
+    server: uvicorn.Server,
+    sock: socket.socket,
+    smtp_sock: socket.socket | None,
+    settings: Settings,
+    database: Database,
+) -> None:
+    """Serve HTTP and, when configured, SMTP mail-in on one event loop until told to stop."""
+    smtp = None
+    if smtp_sock is not None:
+        from server.mail.delivery import MailDelivery
+        from server.mail.smtp import start_smtp_listener
+
+        smtp = await start_smtp_listener(
+            MailDelivery(settings, database),
+            smtp_sock,
+            max_recipients=settings.smtp_max_recipients,
+        )
+        host, smtp_port = smtp_sock.getsockname()[:2]
+        log.info("SMTP listener started on %s:%d", _url_host(host), smtp_port)
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        if smtp is not None:
+            smtp.close()
+            # A client still connected must not hold the shutdown up for long.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(smtp.wait_closed(), timeout=5)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object | None]:
@@ -354,6 +399,131 @@ def _device_list(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+# --- mail -----------------------------------------------------------------------------------
+
+
+def _read_message(path: str, limit: int) -> bytes:
+    # One byte past the limit is enough to know it is too large without reading it all.
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read(limit + 1)
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _mail_deliver(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.mail.delivery import Delivered, MailDelivery, MessageTooLarge
+
+    settings = load_settings(data_dir)
+    raw = _read_message(args.file, settings.smtp_max_message_size)
+    with Database.open(data_dir) as database:
+        user = user_store(settings, database).get(args.user)
+        if user is None:
+            raise CommandError(f"there is no user named {args.user!r}")
+        delivery = MailDelivery(settings, database)
+        try:
+            result = delivery.deliver(
+                raw, envelope_from=args.sender or "", recipients=[user.email], users=[user]
+            )
+        except MessageTooLarge as exc:
+            raise CommandError(f"{args.file}: {exc}") from None
+    if isinstance(result, Delivered):
+        message = result.messages[0]
+        print(
+            f"Delivered to {user.name} as message {message.id} "
+            f"({len(message.attachments)} attachment(s))."
+        )
+        return 0
+    raise CommandError(
+        f"{args.file} was not delivered: {result.entry.reason}; it is kept in the quarantine "
+        f"as #{result.entry.id} ({PROG} mail quarantine list)"
+    )
+
+
+def _mail_list(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.mailboxes import MailStore
+
+    with Database.open(data_dir) as database:
+        user = _user_store(data_dir, database).get(args.user)
+        if user is None:
+            raise CommandError(f"there is no user named {args.user!r}")
+        messages = MailStore(database).messages(user.id)
+    if not messages:
+        print(f"{user.name} has no mail.")
+        return 0
+    rows = [("ID", "RECEIVED", "FROM", "SUBJECT", "ATTACHMENTS", "SIZE")]
+    rows += [
+        (
+            str(m.id),
+            m.received,
+            m.sender or f"<{m.envelope_from}>",
+            m.subject or "",
+            ", ".join(a.filename for a in m.attachments),
+            str(m.size),
+        )
+        for m in messages
+    ]
+    print(_table(rows))
+    return 0
+
+
+def _quarantine_list(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.mailboxes import MailStore
+
+    with Database.open(data_dir) as database:
+        entries = MailStore(database).quarantine_list()
+    if not entries:
+        print("The quarantine is empty.")
+        return 0
+    rows = [("ID", "RECEIVED", "SOURCE", "FROM", "FOR", "SIZE", "REASON")]
+    rows += [
+        (
+            str(q.id),
+            q.received,
+            q.source,
+            f"<{q.envelope_from}>",
+            ", ".join(q.recipients),
+            str(q.size),
+            q.reason,
+        )
+        for q in entries
+    ]
+    print(_table(rows))
+    return 0
+
+
+def _quarantine_show(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.mailboxes import MailStore
+
+    with Database.open(data_dir) as database:
+        raw = MailStore(database).quarantined_raw(args.id)
+    if raw is None:
+        raise CommandError(f"there is no quarantined message #{args.id}")
+    if args.output:
+        try:
+            Path(args.output).write_bytes(raw)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"Wrote quarantined message #{args.id} ({len(raw)} bytes) to {args.output}.")
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def _quarantine_delete(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.mailboxes import MailStore
+
+    with Database.open(data_dir) as database:
+        if not MailStore(database).quarantine_delete(args.id):
+            raise CommandError(f"there is no quarantined message #{args.id}")
+    print(f"Deleted quarantined message #{args.id}.")
+    return 0
+
+
 def _config_show(args: argparse.Namespace, data_dir: Path) -> int:
     settings = load_settings(data_dir, _overrides(args))
     print(render_settings(settings))
@@ -454,6 +624,40 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name", metavar="NAME", help="the device's user")
     revoke.add_argument("device_id", metavar="DEVICE_ID")
     revoke.set_defaults(handler=_device_revoke)
+
+    mail = commands.add_parser("mail", help="deliver and inspect mail, manage the quarantine")
+    mail_commands = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
+    deliver = mail_commands.add_parser(
+        "deliver", help="deliver an RFC 5322 message (.eml) into a user's mailbox"
+    )
+    deliver.add_argument("user", metavar="USER", help="the user's name")
+    deliver.add_argument("file", metavar="FILE.eml", help="the message; - reads standard input")
+    deliver.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDR",
+        help="envelope sender (Return-Path); default: none, as for a bounce",
+    )
+    deliver.set_defaults(handler=_mail_deliver)
+    mail_list = mail_commands.add_parser("list", help="list a user's messages")
+    mail_list.add_argument("--user", required=True, metavar="NAME")
+    mail_list.set_defaults(handler=_mail_list)
+    quarantine = mail_commands.add_parser(
+        "quarantine", help="messages the server could not deliver, kept for the administrator"
+    )
+    quarantine_commands = quarantine.add_subparsers(
+        dest="quarantine_command", metavar="ACTION", required=True
+    )
+    quarantine_commands.add_parser("list", help="list quarantined messages").set_defaults(
+        handler=_quarantine_list
+    )
+    q_show = quarantine_commands.add_parser("show", help="write a quarantined message out")
+    q_show.add_argument("id", type=int, metavar="ID")
+    q_show.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    q_show.set_defaults(handler=_quarantine_show)
+    q_delete = quarantine_commands.add_parser("delete", help="remove a quarantined message")
+    q_delete.add_argument("id", type=int, metavar="ID")
+    q_delete.set_defaults(handler=_quarantine_delete)
 
     config = commands.add_parser("config", help="show settings")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

@@ -106,6 +106,16 @@ def _server_name(text: str) -> str:
     return name
 
 
+def _optional_port(text: str) -> int | None:
+    if not text.strip():
+        return None
+    return _int_in(0, 65535)(text)
+
+
+def _optional_host(text: str) -> str | None:
+    return _host(text) if text.strip() else None
+
+
 def _log_level(text: str) -> str:
     level = text.strip().upper()
     if level not in LOG_LEVELS:
@@ -181,6 +191,44 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a SyncML session may stay idle before the server forgets it; the client then "
         "has to start a new session.",
         "integer (seconds)",
+    ),
+    Setting(
+        "NTS_SMTP_HOST",
+        "127.0.0.1",
+        _host,
+        "Address the SMTP mail-in listener binds (loopback by default).",
+        "host name or IP address",
+    ),
+    Setting(
+        "NTS_SMTP_PORT",
+        "",
+        _optional_port,
+        "TCP port of the SMTP mail-in listener started by `run`; not set: no listener. 0 picks "
+        "a free port and logs it (`SMTP listener started on HOST:PORT`).",
+        "integer 0-65535, or empty",
+    ),
+    Setting(
+        "NTS_SMTP_HOSTNAME",
+        "",
+        _optional_host,
+        "The server's name in the SMTP greeting and in `Received:` headers; not set: this "
+        "machine's host name.",
+        "host name, or empty",
+    ),
+    Setting(
+        "NTS_SMTP_MAX_MESSAGE_SIZE",
+        "26214400",
+        _int_in(1024),
+        "Largest message accepted by SMTP (announced as ESMTP SIZE; larger ones get 552) and by "
+        "`mail deliver`.",
+        "integer (bytes)",
+    ),
+    Setting(
+        "NTS_SMTP_MAX_RECIPIENTS",
+        "100",
+        _int_in(1),
+        "Most recipients accepted for one SMTP message; further RCPT commands get 452.",
+        "integer",
     ),
     Setting(
         "NTS_LOG_LEVEL",
@@ -349,6 +397,29 @@ class Settings(Mapping[str, Any]):
     def session_timeout(self) -> int:
         """Idle seconds before a SyncML session is forgotten."""
         return int(self["NTS_SESSION_TIMEOUT"])
+
+    @property
+    def smtp_host(self) -> str:
+        return str(self["NTS_SMTP_HOST"])
+
+    @property
+    def smtp_port(self) -> int | None:
+        """The SMTP listener's port, or None when no listener is to run."""
+        value = self["NTS_SMTP_PORT"]
+        return None if value is None else int(value)
+
+    @property
+    def smtp_hostname(self) -> str | None:
+        value = self["NTS_SMTP_HOSTNAME"]
+        return None if value is None else str(value)
+
+    @property
+    def smtp_max_message_size(self) -> int:
+        return int(self["NTS_SMTP_MAX_MESSAGE_SIZE"])
+
+    @property
+    def smtp_max_recipients(self) -> int:
+        return int(self["NTS_SMTP_MAX_RECIPIENTS"])
 
     @property
     def log_level(self) -> str:

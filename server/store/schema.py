@@ -181,9 +181,61 @@ def _nonces_per_user(db: sqlite_utils.Database) -> None:
     )
 
 
+def _mail_tables(db: sqlite_utils.Database) -> None:
+    # raw holds the message exactly as delivered (trace headers prepended), so nothing the
+    # sender wrote is lost; the other columns are what listings show without re-parsing it.
+    db.execute(
+        """
+        CREATE TABLE mail_messages (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            received      TEXT NOT NULL,
+            envelope_from TEXT NOT NULL,
+            message_id    TEXT,
+            subject       TEXT,
+            sender        TEXT,
+            sent          TEXT,
+            size          INTEGER NOT NULL,
+            raw           BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX mail_messages_by_user ON mail_messages (user_id, id)")
+    # position: the attachment's index among the message's attachments, in MIME tree order,
+    # which re-parsing the same raw bytes always reproduces.
+    db.execute(
+        """
+        CREATE TABLE mail_attachments (
+            message_pk   INTEGER NOT NULL REFERENCES mail_messages (id) ON DELETE CASCADE,
+            position     INTEGER NOT NULL,
+            filename     TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size         INTEGER NOT NULL,
+            PRIMARY KEY (message_pk, position)
+        ) WITHOUT ROWID
+        """
+    )
+    # Messages the server could not parse: kept for the administrator instead of dropped.
+    db.execute(
+        """
+        CREATE TABLE mail_quarantine (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            received      TEXT NOT NULL,
+            source        TEXT NOT NULL,
+            envelope_from TEXT NOT NULL,
+            recipients    TEXT NOT NULL,
+            reason        TEXT NOT NULL,
+            size          INTEGER NOT NULL,
+            raw           BLOB NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
     Migration(3, "client API: device keys and tokens, disabled users", _client_api),
     Migration(4, "md5 nonces per user and device", _nonces_per_user),
+    Migration(5, "mail: messages, attachments, quarantine", _mail_tables),
 ]

@@ -1,0 +1,168 @@
+"""Delivery: one received message into its recipients' mailboxes, or into the quarantine.
+
+Both ways in — the SMTP listener and ``traveler-server mail deliver`` — end here, so the
+same rules hold for both: a message is parsed once; if it is usable it is stored, with trace
+headers (``Return-Path``, ``Received``) prepended as RFC 5321 §4.4 asks of the final delivery
+agent, in every recipient's mailbox in one transaction; if it is not, the original bytes are
+kept in the quarantine with the reason, and the caller is told so. Nothing is dropped.
+
+Runs in a worker thread (the store is synchronous); the SMTP listener calls it through
+``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from server.config import Settings
+from server.mail.message import UnparseableMessage, parse_message
+from server.store.database import Database
+from server.store.mailboxes import (
+    MailStore,
+    NewAttachment,
+    NewMessage,
+    QuarantinedMessage,
+    StoredMessage,
+)
+from server.store.users import User
+
+__all__ = ["Delivered", "DeliveryResult", "MailDelivery", "MessageTooLarge", "Quarantined"]
+
+log = logging.getLogger("traveler.mail")
+
+
+class MessageTooLarge(Exception):
+    """The message exceeds NTS_SMTP_MAX_MESSAGE_SIZE; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Stored in these mailboxes (one stored message per user)."""
+
+    messages: tuple[StoredMessage, ...]
+    users: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """Not deliverable; kept for the administrator."""
+
+    entry: QuarantinedMessage
+
+
+DeliveryResult = Delivered | Quarantined
+
+
+class MailDelivery:
+    """Deliver messages on one server's store."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self._mail = MailStore(database)
+        self._max_size = settings.smtp_max_message_size
+        self.hostname = settings.smtp_hostname or socket.gethostname()
+
+    @property
+    def max_message_size(self) -> int:
+        return self._max_size
+
+    def mailbox_owners(self, address: str) -> list[User]:
+        """Users who receive mail sent to ``address``; empty for an unknown address."""
+        return self._mail.owners_of(address)
+
+    def deliver(
+        self,
+        raw: bytes,
+        *,
+        envelope_from: str,
+        recipients: Sequence[str],
+        users: Sequence[User],
+        received_from: str | None = None,
+    ) -> DeliveryResult:
+        """Store ``raw`` for ``users`` or quarantine it.
+
+        ``recipients`` are the envelope addresses (kept with a quarantined message, so the
+        administrator knows whom it was for); ``received_from`` describes the SMTP peer for the
+        ``Received`` header (``None``: handed in on this machine by the CLI).
+        """
+        if len(raw) > self._max_size:
+            raise MessageTooLarge(
+                f"the message has {len(raw)} bytes; this server accepts at most "
+                f"{self._max_size} (NTS_SMTP_MAX_MESSAGE_SIZE)"
+            )
+        source = f"smtp from {received_from}" if received_from else "mail deliver (CLI)"
+        unique = list({u.id: u for u in users}.values())
+        try:
+            if not unique:
+                raise UnparseableMessage("none of its recipients has a mailbox here (any more)")
+            traced = self._with_trace(raw, envelope_from, recipients, received_from)
+            parsed = parse_message(traced)
+        except UnparseableMessage as exc:
+            entry = self._mail.quarantine(
+                raw,
+                source=source,
+                envelope_from=envelope_from,
+                recipients=recipients,
+                reason=exc.reason,
+            )
+            log.warning(
+                "Mail from <%s> for %s was not delivered: %s; kept in quarantine as #%d",
+                envelope_from,
+                ", ".join(recipients) or "nobody",
+                exc.reason,
+                entry.id,
+            )
+            return Quarantined(entry)
+        stored = self._mail.add(
+            [u.id for u in unique],
+            NewMessage(
+                envelope_from=envelope_from,
+                raw=traced,
+                message_id=parsed.message_id,
+                subject=parsed.subject,
+                sender=parsed.sender,
+                sent=parsed.sent,
+                attachments=tuple(
+                    NewAttachment(a.position, a.filename, a.content_type, a.size)
+                    for a in parsed.attachments
+                ),
+            ),
+        )
+        log.info(
+            "Mail from <%s> delivered to %s (%d bytes, %d attachment(s))",
+            envelope_from,
+            ", ".join(u.name for u in unique),
+            len(traced),
+            len(parsed.attachments),
+        )
+        return Delivered(messages=tuple(stored), users=tuple(unique))
+
+    def _with_trace(
+        self,
+        raw: bytes,
+        envelope_from: str,
+        recipients: Sequence[str],
+        received_from: str | None,
+    ) -> bytes:
+        newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
+        when = format_datetime(datetime.now(UTC))
+        if received_from:
+            received = f"from {received_from} by {self.hostname} with ESMTP"
+        else:
+            received = f"by {self.hostname} (traveler-server mail deliver)"
+        if len(recipients) == 1:
+            received += f" for <{recipients[0]}>"
+        lines = [
+            f"Return-Path: <{envelope_from}>",
+            f"Received: {received}; {when}",
+        ]
+        # Header values come from the envelope, which SMTP limits to one line; refuse anything
+        # else rather than let it inject header fields.
+        if any("\r" in line or "\n" in line for line in lines):
+            raise UnparseableMessage("the envelope holds a line break")
+        header = newline.join(line.encode("utf-8") for line in lines) + newline
+        return header + raw
