@@ -12,6 +12,13 @@
     traveler-server [--data DIR] mail deliver USER FILE.eml [--from ADDR]
     traveler-server [--data DIR] mail list --user NAME
     traveler-server [--data DIR] mail quarantine list | show ID [-o FILE] | delete ID
+    traveler-server [--data DIR] mail handoffs [--user NAME]
+    traveler-server [--data DIR] policy show | set [--protect-attachments on|off]
+                                 [--approved-apps-only on|off] [--prevent-download on|off]
+                                 [--view-only on|off]
+    traveler-server [--data DIR] app add NAME --id APP_ID --os linux|windows|macos [--version V]
+    traveler-server [--data DIR] app list | remove APP_ID [--os OS] | import FILE.csv
+    traveler-server [--data DIR] tef encrypt --user NAME FILE [-o OUT.tef] [--view-only]
     traveler-server [--data DIR] config show [--host H] [--port N]
     traveler-server config docs
 
@@ -524,6 +531,233 @@ def _quarantine_delete(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _hand_off_list(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_files import AttachmentFileStore
+
+    with Database.open(data_dir) as database:
+        hand_offs = AttachmentFileStore(database).hand_offs(args.user)
+    if not hand_offs:
+        print("No hand-offs reported yet.")
+        return 0
+    rows = [
+        ("WHEN", "USER", "DEVICE", "FILE", "MESSAGE", "APPLICATION", "VERSION", "OS", "APPROVED")
+    ]
+    rows += [
+        (
+            h.reported,
+            h.user_name,
+            h.device_id,
+            h.filename,
+            "" if h.message_pk is None else f"{h.message_pk}/{h.position}",
+            h.app_id,
+            h.app_version or "",
+            h.os or "",
+            "yes" if h.approved else "NO",
+        )
+        for h in hand_offs
+    ]
+    print(_table(rows))
+    return 0
+
+
+# --- attachment policy and approved applications --------------------------------------------
+
+_POLICY_SWITCHES = {
+    "protect_attachments": "encrypt attachments into .TEF for the user's devices",
+    "approved_apps_only": "only approved applications and the built-in viewer may open them",
+    "prevent_download": "devices may not download attachments at all",
+    "view_only": "every attachment is view only (built-in viewer; no save, copy, print)",
+}
+
+
+def _on_off(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("on", "true", "yes", "1"):
+        return True
+    if lowered in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"{text!r}: use on or off")
+
+
+def _render_policy(policy: object) -> str:
+    lines = []
+    for key, meaning in _POLICY_SWITCHES.items():
+        state = "on" if getattr(policy, key) else "off"
+        lines.append(f"{key.replace('_', '-'):<20} {state:<4} {meaning}")
+    changed = getattr(policy, "changed", None)
+    if changed:
+        lines.append(f"Last changed {changed} by {getattr(policy, 'changed_by', None)}.")
+    return "\n".join(lines)
+
+
+def _policy_show(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_policy import PolicyStore
+
+    with Database.open(data_dir) as database:
+        print(_render_policy(PolicyStore(database).policy()))
+    return 0
+
+
+def _policy_set(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_policy import PolicyStore
+
+    changes = {
+        key: getattr(args, key) for key in _POLICY_SWITCHES if getattr(args, key) is not None
+    }
+    if not changes:
+        raise CommandError(
+            "nothing to change; give at least one of "
+            + ", ".join(f"--{key.replace('_', '-')} on|off" for key in _POLICY_SWITCHES)
+        )
+    with Database.open(data_dir) as database:
+        policy = PolicyStore(database).set_policy(f"{PROG} policy set", **changes)
+    log.info("Attachment policy changed: %s", ", ".join(
+        f"{key}={'on' if value else 'off'}" for key, value in changes.items()
+    ))
+    print(_render_policy(policy))
+    return 0
+
+
+def _app_add(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_policy import PolicyStore
+
+    with Database.open(data_dir) as database:
+        app = PolicyStore(database).add_app(args.name, args.id, args.os, args.version)
+    version = f" {app.required_version} or later" if app.required_version else ""
+    print(f"Approved {app.name} ({app.app_id}) on {app.os.value}{version}.")
+    return 0
+
+
+def _app_list(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_policy import PolicyStore
+
+    with Database.open(data_dir) as database:
+        apps = PolicyStore(database).apps()
+    if not apps:
+        print(f"No approved applications; add one with: {PROG} app add NAME --id ID --os OS")
+        return 0
+    rows = [("NAME", "APPLICATION ID", "OS", "REQUIRED VERSION")]
+    rows += [(a.name, a.app_id, a.os.value, a.required_version or "any") for a in apps]
+    print(_table(rows))
+    return 0
+
+
+def _app_remove(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.attachment_policy import PolicyStore, parse_os
+
+    os_type = parse_os(args.os) if args.os else None
+    with Database.open(data_dir) as database:
+        removed = PolicyStore(database).remove_app(args.id, os_type)
+    if not removed:
+        where = f" on {os_type.value}" if os_type else ""
+        raise CommandError(f"{args.id!r} is not an approved application{where}")
+    print(f"Removed {removed} approval(s) of {args.id}.")
+    return 0
+
+
+_CSV_COLUMNS = {
+    "name": "name",
+    "application": "name",
+    "app_id": "app_id",
+    "application id": "app_id",
+    "application_id": "app_id",
+    "id": "app_id",
+    "os": "os",
+    "os type": "os",
+    "os_type": "os",
+    "version": "version",
+    "required version": "version",
+    "required_version": "version",
+}
+
+
+def _app_import(args: argparse.Namespace, data_dir: Path) -> int:
+    import csv
+
+    from server.store.attachment_policy import AppError, OsType, PolicyStore, parse_os
+
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CommandError(f"{args.file} is not a UTF-8 CSV file: {exc}") from None
+    if not rows:
+        raise CommandError(f"{args.file} is empty")
+    header = [_CSV_COLUMNS.get(cell.strip().lower(), "") for cell in rows[0]]
+    missing = [c for c in ("name", "app_id", "os") if c not in header]
+    if missing:
+        raise CommandError(
+            f"{args.file} line 1: the header row needs the columns name, app_id, os (and "
+            f"optionally version); missing: {', '.join(missing)}"
+        )
+    apps: list[tuple[str, str, OsType, str | None]] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise CommandError(f"{args.file} line {number}: more cells than the header has")
+        cells = {header[i]: cell for i, cell in enumerate(row)}
+        try:
+            apps.append(
+                (cells.get("name", ""), cells.get("app_id", ""), parse_os(cells.get("os", "")),
+                 cells.get("version") or None)
+            )
+        except AppError as exc:
+            raise CommandError(f"{args.file} line {number}: {exc}") from None
+    with Database.open(data_dir) as database:
+        try:
+            PolicyStore(database).add_apps(apps)
+        except AppError as exc:
+            raise CommandError(f"{args.file}: {exc}; nothing was imported") from None
+    print(f"Imported {len(apps)} approved application(s) from {args.file}.")
+    return 0
+
+
+def _tef_encrypt(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.mail.protection import AttachmentProtection, NoDevices, guess_mime_type
+
+    source = Path(args.file)
+    target = Path(args.output) if args.output else source.with_name(source.name + ".tef")
+    settings = load_settings(data_dir)
+    with Database.open(data_dir) as database:
+        user = user_store(settings, database).get(args.user)
+        if user is None:
+            raise CommandError(f"there is no user named {args.user!r}")
+        protection = AttachmentProtection(settings, database)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            with open(source, "rb") as plain, open(partial, "wb") as sealed:
+                size = os.fstat(plain.fileno()).st_size
+                opened = protection.encrypt_file(
+                    user.id,
+                    plain,
+                    sealed,
+                    name=source.name,
+                    mime_type=guess_mime_type(source),
+                    size=size,
+                    view_only=args.view_only,
+                )
+            partial.replace(target)
+        except NoDevices:
+            partial.unlink(missing_ok=True)
+            raise CommandError(
+                f"{user.name} has no registered device to encrypt for; the Companion registers "
+                "one when the user signs in"
+            ) from None
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise CommandError(f"cannot encrypt {source}: {exc.strerror or exc}") from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    count = len(opened.header.stanzas)
+    mode = ", view only" if opened.metadata.policy.view_only else ""
+    print(f"Encrypted {source.name} for {count} device(s) of {user.name}{mode}: {target}")
+    return 0
+
+
 def _config_show(args: argparse.Namespace, data_dir: Path) -> int:
     settings = load_settings(data_dir, _overrides(args))
     print(render_settings(settings))
@@ -658,6 +892,60 @@ def build_parser() -> argparse.ArgumentParser:
     q_delete = quarantine_commands.add_parser("delete", help="remove a quarantined message")
     q_delete.add_argument("id", type=int, metavar="ID")
     q_delete.set_defaults(handler=_quarantine_delete)
+
+    hand_offs = mail_commands.add_parser(
+        "handoffs", help="hand-offs of attachments to other applications, as devices reported"
+    )
+    hand_offs.add_argument("--user", metavar="NAME", help="only this user's")
+    hand_offs.set_defaults(handler=_hand_off_list)
+
+    policy = commands.add_parser("policy", help="the attachment policy (security settings)")
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    policy_commands.add_parser("show", help="show the policy").set_defaults(handler=_policy_show)
+    policy_set = policy_commands.add_parser("set", help="change switches of the policy")
+    for key, meaning in _POLICY_SWITCHES.items():
+        policy_set.add_argument(
+            f"--{key.replace('_', '-')}", dest=key, type=_on_off, metavar="on|off", help=meaning
+        )
+    policy_set.set_defaults(handler=_policy_set)
+
+    app = commands.add_parser("app", help="approved applications for attachments")
+    app_commands = app.add_subparsers(dest="app_command", metavar="ACTION", required=True)
+    app_add = app_commands.add_parser("add", help="approve an application (or update one)")
+    app_add.add_argument("name", metavar="NAME", help='e.g. "Document Viewer"')
+    app_add.add_argument(
+        "--id",
+        required=True,
+        metavar="APP_ID",
+        help="Linux: desktop-file ID (org.gnome.Evince.desktop); macOS: bundle ID; Windows: "
+        "AppUserModelID or executable name",
+    )
+    app_add.add_argument("--os", required=True, metavar="OS", help="linux, windows or macos")
+    app_add.add_argument("--version", metavar="V", help="required version or later, e.g. 42.0")
+    app_add.set_defaults(handler=_app_add)
+    app_commands.add_parser("list", help="list approved applications").set_defaults(
+        handler=_app_list
+    )
+    app_remove = app_commands.add_parser("remove", help="withdraw an approval")
+    app_remove.add_argument("id", metavar="APP_ID")
+    app_remove.add_argument("--os", metavar="OS", help="only on this OS (default: all)")
+    app_remove.set_defaults(handler=_app_remove)
+    app_import = app_commands.add_parser(
+        "import", help="approve applications from a CSV file (columns name, app_id, os, version)"
+    )
+    app_import.add_argument("file", metavar="FILE.csv")
+    app_import.set_defaults(handler=_app_import)
+
+    tef_parser = commands.add_parser("tef", help="encrypted files (.TEF)")
+    tef_commands = tef_parser.add_subparsers(dest="tef_command", metavar="ACTION", required=True)
+    encrypt = tef_commands.add_parser(
+        "encrypt", help="encrypt a file for a user's active devices"
+    )
+    encrypt.add_argument("file", metavar="FILE")
+    encrypt.add_argument("--user", required=True, metavar="NAME")
+    encrypt.add_argument("-o", "--output", metavar="OUT.tef", help="default: FILE.tef")
+    encrypt.add_argument("--view-only", action="store_true", help="built-in viewer only")
+    encrypt.set_defaults(handler=_tef_encrypt)
 
     config = commands.add_parser("config", help="show settings")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

@@ -13,6 +13,7 @@ Modules::
     routes.py      ROUTES: every route, one list
     devices.py     POST/GET devices, DELETE devices/{id}
     whoami.py      GET whoami
+    attachments.py GET messages, attachments (.TEF), policy, apps; POST handoffs
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from server.api.context import ApiContext
 from server.api.problems import ApiProblem, api_problem_response
 from server.api.routes import ROUTES
 from server.config import Settings
+from server.mail.protection import AttachmentProtection
 from server.problems import problem
 from server.store.client_devices import ClientDeviceStore
 from server.store.database import Database
@@ -74,5 +76,6 @@ def create_api(settings: Settings, database: Database) -> Starlette:
         database=database,
         users=user_store(settings, database),
         devices=ClientDeviceStore(database),
+        on_device_registered=(AttachmentProtection(settings, database).rewrap_user,),
     )
     return api

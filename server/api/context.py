@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -22,6 +23,9 @@ class ApiContext:
     database: Database
     users: UserStore
     devices: ClientDeviceStore
+    # Called (in a worker thread) with the user's id after one of their devices registered:
+    # attachment protection re-wraps the user's files for the new key at once.
+    on_device_registered: tuple[Callable[[int], object], ...] = ()
 
 
 def api_context(request: Request) -> ApiContext:

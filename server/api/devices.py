@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from server.store.devices import DeviceError
 from server.store.users import User
 
 __all__ = ["ROUTES", "device_json"]
+
+log = logging.getLogger("traveler.api")
 
 
 def device_json(device: ClientDevice, *, current: bool = False) -> dict[str, Any]:
@@ -84,6 +87,12 @@ async def register_device(request: Request, user: User) -> Response:
     except DeviceError as exc:
         reason = str(exc)
         raise ApiProblem(400, "field-invalid", reason[:1].upper() + reason[1:] + ".") from None
+    for listener in api_context(request).on_device_registered:
+        try:
+            await asyncio.to_thread(listener, user.id)
+        except Exception:
+            # The registration stands; what the listener did not finish is done on demand.
+            log.exception("After registering device %r of %s", device_id, user.name)
     return JSONResponse(
         {"token": token, "user": user.name, "device": device_json(device, current=True)},
         status_code=201 if created else 200,

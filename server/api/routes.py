@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from server.api import devices, whoami
+from server.api import attachments, devices, whoami
 
 __all__ = ["ROUTES"]
 
 ROUTES: list[Route] = [
+    *attachments.ROUTES,
     *devices.ROUTES,
     *whoami.ROUTES,
 ]

@@ -3,7 +3,8 @@
 Both ways in — the SMTP listener and ``traveler-server mail deliver`` — end here, so the
 same rules hold for both: a message is parsed once; if it is usable it is stored, with trace
 headers (``Return-Path``, ``Received``) prepended as RFC 5321 §4.4 asks of the final delivery
-agent, in every recipient's mailbox in one transaction; if it is not, the original bytes are
+agent, in every recipient's mailbox in one transaction, and its attachments are encrypted for
+each recipient's devices (:mod:`server.mail.protection`); if it is not, the original bytes are
 kept in the quarantine with the reason, and the caller is told so. Nothing is dropped.
 
 Runs in a worker thread (the store is synchronous); the SMTP listener calls it through
@@ -21,6 +22,7 @@ from email.utils import format_datetime
 
 from server.config import Settings
 from server.mail.message import UnparseableMessage, parse_message
+from server.mail.protection import AttachmentProtection
 from server.store.database import Database
 from server.store.mailboxes import (
     MailStore,
@@ -63,6 +65,7 @@ class MailDelivery:
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self._mail = MailStore(database)
+        self._protection = AttachmentProtection(settings, database)
         self._max_size = settings.smtp_max_message_size
         self.hostname = settings.smtp_hostname or socket.gethostname()
 
@@ -132,6 +135,12 @@ class MailDelivery:
                 ),
             ),
         )
+        for message in stored:
+            try:
+                self._protection.protect(message)
+            except Exception:
+                # The message is stored; its attachments are encrypted when a device asks.
+                log.exception("Encrypting the attachments of message %d failed", message.id)
         log.info(
             "Mail from <%s> delivered to %s (%d bytes, %d attachment(s))",
             envelope_from,

@@ -232,10 +232,83 @@ def _mail_tables(db: sqlite_utils.Database) -> None:
     )
 
 
+def _attachment_protection(db: sqlite_utils.Database) -> None:
+    # One row: the seed's "Sicherheitseinstellungen" for attachments, changed without restart.
+    db.execute(
+        """
+        CREATE TABLE attachment_policy (
+            id                  INTEGER PRIMARY KEY CHECK (id = 1),
+            protect_attachments INTEGER NOT NULL CHECK (protect_attachments IN (0, 1)),
+            approved_apps_only  INTEGER NOT NULL CHECK (approved_apps_only IN (0, 1)),
+            prevent_download    INTEGER NOT NULL CHECK (prevent_download IN (0, 1)),
+            view_only           INTEGER NOT NULL CHECK (view_only IN (0, 1)),
+            changed             TEXT,
+            changed_by          TEXT
+        )
+        """
+    )
+    db.execute("INSERT INTO attachment_policy VALUES (1, 1, 0, 0, 0, NULL, NULL)")
+    db.execute(
+        """
+        CREATE TABLE approved_apps (
+            id               INTEGER PRIMARY KEY,
+            name             TEXT NOT NULL,
+            app_id           TEXT NOT NULL,
+            os               TEXT NOT NULL CHECK (os IN ('linux', 'windows', 'macos')),
+            required_version TEXT,
+            added            TEXT NOT NULL,
+            UNIQUE (os, app_id)
+        )
+        """
+    )
+    # An attachment encrypted once: the payload never changes; the header is rebuilt when the
+    # user's devices or the policy change. The file key is kept so that a device registered
+    # later gets the file key wrapped for it without re-encrypting the file; it protects
+    # nothing the server does not hold anyway (the message itself is in mail_messages).
+    db.execute(
+        """
+        CREATE TABLE attachment_files (
+            message_pk INTEGER NOT NULL,
+            position   INTEGER NOT NULL,
+            file_key   BLOB NOT NULL,
+            header     BLOB NOT NULL,
+            payload    BLOB NOT NULL,
+            created    TEXT NOT NULL,
+            updated    TEXT NOT NULL,
+            PRIMARY KEY (message_pk, position),
+            FOREIGN KEY (message_pk, position)
+                REFERENCES mail_attachments (message_pk, position) ON DELETE CASCADE
+        ) WITHOUT ROWID
+        """
+    )
+    # The audit trail of hand-offs: names are copied, so it outlives the message and device.
+    db.execute(
+        """
+        CREATE TABLE attachment_handoffs (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            reported    TEXT NOT NULL,
+            user_name   TEXT NOT NULL,
+            device_id   TEXT NOT NULL,
+            message_pk  INTEGER,
+            position    INTEGER,
+            filename    TEXT NOT NULL,
+            app_id      TEXT NOT NULL,
+            app_name    TEXT,
+            app_version TEXT,
+            os          TEXT,
+            approved    INTEGER NOT NULL CHECK (approved IN (0, 1))
+        )
+        """
+    )
+    db.execute("CREATE INDEX attachment_handoffs_by_user ON attachment_handoffs (user_name, id)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
     Migration(3, "client API: device keys and tokens, disabled users", _client_api),
     Migration(4, "md5 nonces per user and device", _nonces_per_user),
     Migration(5, "mail: messages, attachments, quarantine", _mail_tables),
+    Migration(6, "attachment policy, approved apps, encrypted files, hand-offs",
+              _attachment_protection),
 ]
