@@ -8,9 +8,9 @@ from server.store.database import Database
 from server.store.users import UserStore
 from server.stores import sync_backend
 from server.sync_service import engine_config
+from syncml.client import ClientConfig, MemoryClientBackend, SyncClient
 from syncml.server import SyncServer
-from tests.syncml.host import Host
-from tests.syncml.peer import Peer
+from tests.syncml.host import Host, run_client
 from todo.task_format import parse_task
 
 
@@ -23,9 +23,11 @@ def _server(database: Database) -> Host:
 def test_a_demo_user_gets_the_demo_tasks_on_first_sync(tmp_path):
     database = Database.open(tmp_path)
     seed_demo(database, UserStore(database, store_md5_secret=True))
-    alice = Peer(_server(database), user="alice", password="alice-demo-1")
-    alice.sync(201)
-    tasks = [parse_task(data) for data in alice.items.values()]
+    alice = MemoryClientBackend()
+    config = ClientConfig(url="http://127.0.0.1:9/traveler", username="alice",
+                          password="alice-demo-1", device_id="alice-laptop")
+    run_client(SyncClient(config, alice), _server(database))
+    tasks = [parse_task(data) for data in alice.data()]
     assert len(tasks) == 5
     assert any(task.is_completed for task in tasks)
     assert {task.priority.name for task in tasks} >= {"HIGH", "MEDIUM", "LOW"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sys
 from pathlib import Path
@@ -11,12 +10,21 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from companion.api_client import WrongPasswordError
 from server.app import create_app
 from server.cli import main
 from server.config import load_settings
 from server.store import Database
-from tests.server.app_peer import AppOverHttp
-from tests.syncml.peer import Peer, vtodo
+from syncml import auth
+from syncml.client import ClientConfig, MemoryClientBackend
+from tests.syncml.peer import vtodo
+from todo.sync_transport import sync
+
+
+def phone_of(password: str = "alice-password") -> ClientConfig:
+    """Alice's phone, logging in with basic credentials (a clear-text password)."""
+    return ClientConfig(url="http://testserver/traveler", username="alice", password=password,
+                        device_id="alice-phone", auth_type=auth.AUTH_BASIC)
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +54,10 @@ async def test_a_basic_only_server_never_stores_an_md5_secret(
         app = create_app(load_settings(tmp_path), database)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            phone = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
-                         user="alice", password="alice-password")
-            phone.items = {"L1": vtodo("task-1", "one")}
-            await asyncio.to_thread(phone.sync, 201)  # a successful basic login
-            await asyncio.to_thread(phone.sync, 200)
+            phone = MemoryClientBackend()
+            phone.create(vtodo("task-1", "one"))
+            await sync(phone_of(), phone, client=client)  # a successful basic login (slow)
+            await sync(phone_of(), phone, client=client)  # and a two-way sync
 
     assert stored_secrets(tmp_path) == [None]
 
@@ -69,9 +76,7 @@ async def test_with_md5_allowed_a_basic_login_gives_a_user_without_one_its_secre
         app = create_app(load_settings(tmp_path), database)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            phone = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
-                         user="alice", password="alice-password")
-            await asyncio.to_thread(phone.sync, 201)
+            await sync(phone_of(), MemoryClientBackend(), client=client)
 
     assert stored_secrets(tmp_path) != [None]
 
@@ -97,13 +102,10 @@ async def test_clear_text_passwords_are_verified_outside_the_write_transaction(
         app = create_app(load_settings(tmp_path), database)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            phone = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
-                         user="alice", password="alice-password")
-            phone.items = {"L1": vtodo("task-1", "one")}
-            await asyncio.to_thread(phone.sync, 201)
-            wrong = Peer(AppOverHttp(client), device_id="alice-phone",  # type: ignore[arg-type]
-                         user="alice", password="not-hers")
-            refused = await asyncio.to_thread(wrong.init, 200)
+            phone = MemoryClientBackend()
+            phone.create(vtodo("task-1", "one"))
+            await sync(phone_of(), phone, client=client)
+            with pytest.raises(WrongPasswordError):
+                await sync(phone_of("not-hers"), phone, client=client)
 
-    assert refused.header_status() == 401
     assert seen and not any(seen)

@@ -8,6 +8,7 @@ import contextlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from syncml.client import Send, SyncClient, SyncDone
 from syncml.server import Reply, SyncServer
 
 SESSION_PARAM = "sid"
@@ -39,3 +40,12 @@ class Host:
         with transaction:
             return self.engine.receive(incoming, session=token, resp_uri=resp_uri,
                                        password=principal)
+
+
+def run_client(client: SyncClient, host: Host) -> SyncDone:
+    """A whole session of our client against the server engine behind ``host``."""
+    step: Send | SyncDone = client.start()
+    while isinstance(step, Send):
+        reply = host.receive(step.body, step.content_type, step.url)
+        step = client.receive(reply.body, reply.content_type)
+    return step

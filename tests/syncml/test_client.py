@@ -278,3 +278,72 @@ def test_a_server_add_resent_after_a_lost_map_updates_instead_of_duplicating():
     assert len(laptop.items) == 2
     rig.sync(config(), laptop)
     assert len(laptop.items) == 2 and laptop.data() == rig.server_items()
+
+
+def test_the_servers_get_of_our_devinf_is_answered_with_results():
+    from syncml import codec
+    from syncml.model import Get, Item, Location, Results, decode_message, encode_message
+
+    rig = Rig()
+    plain = rig.host()
+    asked: list[Results] = []
+
+    class AskingHost:
+        """Our server, plus a Get for the device's DevInf in its first answer."""
+
+        def receive(self, body: bytes, content_type: str, url: str):  # type: ignore[no-untyped-def]
+            request = decode_message(codec.decode(body, content_type))
+            asked.extend(c for c in request.commands if isinstance(c, Results))
+            reply = plain.receive(body, content_type, url)
+            message = decode_message(codec.decode(reply.body, reply.content_type))
+            if message.header.msg_id == 1 and message.header.resp_uri:
+                message.commands.append(Get(90, [Item(target=Location("./devinf12"))]))
+                body = codec.encode(encode_message(message), wbxml="wbxml" in content_type)
+                return type(reply)(body, reply.content_type)
+            return reply
+
+    rig.host = lambda: AskingHost()  # type: ignore[assignment,method-assign,return-value]
+    done = rig.sync(config(auth_type=auth.AUTH_BASIC), device_with("x"))
+    assert done.sent.total == 1
+    assert len(asked) == 1 and asked[0].cmd_ref == 90
+    devinf = asked[0].items[0].data
+    assert devinf is not None and devinf.find("DevID").text == "laptop"  # type: ignore[union-attr]
+
+
+def test_every_mode_against_the_bundled_servers_store(tmp_path):
+    """The same client against the server's real store (SQLite, the task content handler),
+    in process: each mode, then both devices hold the same todos."""
+    from server.config import load_settings
+    from server.store.database import Database
+    from server.store.users import UserStore
+    from server.stores import sync_backend
+    from server.sync_service import engine_config
+
+    database = Database.open(tmp_path / "data")
+    UserStore(database, store_md5_secret=True).add("alice", "alice@example.com", "secret")
+    settings = load_settings(tmp_path / "data")
+    host = Host(SyncServer(engine_config(settings), sync_backend(settings, database)), database)
+    from tests.syncml.host import run_client
+
+    def run(device_id: str, device: MemoryClientBackend, mode: AlertCode) -> SyncDone:
+        return run_client(SyncClient(config(device_id, max_msg_size=8192), device, mode), host)
+
+    laptop = device_with(*[f"todo {i}" for i in range(40)])
+    phone = MemoryClientBackend()
+    assert run("laptop", laptop, AlertCode.TWO_WAY).mode == AlertCode.SLOW_SYNC
+    assert run("phone", phone, AlertCode.REFRESH_FROM_SERVER).received.added == 40
+    phone.create(vtodo("uid-from-phone", "from the phone"))
+    assert run("phone", phone, AlertCode.ONE_WAY_FROM_CLIENT).sent.added == 1
+    assert run("laptop", laptop, AlertCode.ONE_WAY_FROM_SERVER).received.added == 1
+    laptop.remove(next(iter(laptop.items)))
+    assert run("laptop", laptop, AlertCode.TWO_WAY).sent.deleted == 1
+    assert run("phone", phone, AlertCode.TWO_WAY).received.deleted == 1
+    assert run("laptop", laptop, AlertCode.REFRESH_FROM_CLIENT).sent.total == 40
+    assert run("phone", phone, AlertCode.SLOW_SYNC).mode == AlertCode.SLOW_SYNC
+    assert len(laptop.items) == len(phone.items) == 40
+    assert summaries_of(laptop) == summaries_of(phone)
+
+
+def summaries_of(device: MemoryClientBackend) -> set[str]:
+    return {line for data in device.data() for line in data.splitlines()
+            if line.startswith("SUMMARY:")}
