@@ -17,11 +17,18 @@ A failure in the middle of a session loses nothing: what the server did not conf
 pending in the backend and goes again with the next sync.
 
 The backend is called on the event loop's thread between two messages (a todo store's
-SQLite connection belongs to that thread); each call is short.
+SQLite connection belongs to that thread). ``per_message`` (e.g. a store's transaction)
+wraps the backend calls of each message, so a store commits (and syncs to disk) once per
+message instead of once per item; a session cut between two messages loses nothing either
+way.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -46,26 +53,34 @@ DEFAULT_TIMEOUT = 60.0
 _SYNCML_TYPES = (codec.CONTENT_TYPE_XML, codec.CONTENT_TYPE_WBXML)
 
 
+PerMessage = Callable[[], AbstractContextManager[Any]]
+
+
 async def sync(config: ClientConfig, backend: ClientBackend, *,
                mode: AlertCode = AlertCode.TWO_WAY, client: httpx.AsyncClient | None = None,
-               timeout: float = DEFAULT_TIMEOUT) -> SyncDone:
+               timeout: float = DEFAULT_TIMEOUT,
+               per_message: PerMessage | None = None) -> SyncDone:
     """One whole sync of ``backend`` with the server of ``config``; raises a ServerError."""
     if client is None:
         async with httpx.AsyncClient(timeout=timeout) as own:
-            return await _run(config, backend, mode, own, timeout)
-    return await _run(config, backend, mode, client, timeout)
+            return await _run(config, backend, mode, own, timeout, per_message)
+    return await _run(config, backend, mode, client, timeout, per_message)
 
 
 async def _run(config: ClientConfig, backend: ClientBackend, mode: AlertCode,
-               client: httpx.AsyncClient, timeout: float) -> SyncDone:
+               client: httpx.AsyncClient, timeout: float,
+               per_message: PerMessage | None) -> SyncDone:
+    batch = per_message or contextlib.nullcontext
     session = SyncClient(config, backend, mode)
-    step: Send | SyncDone = session.start()
+    with batch():
+        step: Send | SyncDone = session.start()
     while isinstance(step, Send):
         response = await _post(client, step, timeout)
         _check_http(config, step.url, response)
         media_type = _media_type(response)
         try:
-            step = session.receive(response.content, media_type)
+            with batch():
+                step = session.receive(response.content, media_type)
         except AuthenticationFailed as exc:
             raise WrongPasswordError(
                 f"The server at {_where(config.url)} did not accept the user name "

@@ -138,3 +138,26 @@ def test_nothing_is_lost_when_the_sync_fails():
     with pytest.raises(ServerUnreachableError):
         asyncio.run(sync(account(url), laptop))
     assert len(laptop.local_changes()) == 1
+
+
+async def test_each_message_runs_in_the_hosts_batch(server):
+    import contextlib
+
+    entered: list[int] = []
+    depth = 0
+
+    @contextlib.contextmanager
+    def batch():  # type: ignore[no-untyped-def]
+        nonlocal depth
+        depth += 1
+        entered.append(depth)
+        try:
+            yield
+        finally:
+            depth -= 1
+
+    laptop = MemoryClientBackend()
+    laptop.create(vtodo("uid-batched", "batched"))
+    await sync(account(server.url, device_id="laptop-batched"), laptop, per_message=batch)
+    assert len(entered) >= 4 and set(entered) == {1}  # start, then every reply, never nested
+    assert not laptop.local_changes()
