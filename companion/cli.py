@@ -1,7 +1,10 @@
 """``traveler-companion``: the Companion app's entry point.
 
 ``traveler-companion account ...`` manages the accounts both apps use
-(:mod:`companion.account_cli`); the window itself is not built yet.
+(:mod:`companion.account_cli`); ``traveler-companion inspect FILE.tef [--json]`` checks a
+secure attachment without showing it (:mod:`companion.tef_cli`); ``traveler-companion
+[open] [FILE.tef]`` opens the viewer window; ``traveler-companion install-desktop`` registers
+the .tef file type and the Companion with the desktop.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from companion import account_cli
+from companion import account_cli, tef_cli
 
 __all__ = ["build_parser", "main"]
+
+COMMANDS = ("account", "inspect", "open", "install-desktop", "-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,24 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     account_cli.add_account_commands(commands)
+    tef_cli.add_tef_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; without one, say what the Companion window will do (exit 2)."""
+    """Run a command; a bare file name (or nothing) opens the viewer."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in ("account", "-h", "--help"):
-        print(
-            "traveler-companion will be the Companion desktop app: it opens encrypted .TEF "
-            "attachments in its built-in viewer (`traveler-companion FILE.tef`), hands decrypted "
-            "files only to approved applications, and sets your Out of Office. The window is not "
-            "built yet; accounts work today: `traveler-companion account add --server URL "
-            "--user NAME --password-stdin`, `account list`, `account remove`.",
-            file=sys.stderr,
-        )
-        return 2
+    if not args_list or args_list[0] not in COMMANDS:
+        args_list = ["open", *args_list]
     args = build_parser().parse_args(args_list)
-    return account_cli.run(args)
+    if args.command == "account":
+        return account_cli.run(args)
+    return tef_cli.run(args)
 
 
 if __name__ == "__main__":

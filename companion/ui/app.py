@@ -1,0 +1,47 @@
+"""The Companion's Qt application: translations, the viewer window, clean-up on exit."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from companion.ui.viewer_window import ViewerWindow
+
+__all__ = ["TRANSLATIONS", "install_translators", "run_viewer"]
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
+
+
+def install_translators(app: QApplication, locale: QLocale | None = None) -> list[QTranslator]:
+    """Our catalogue and Qt's own (dialog buttons), for the locale; kept alive by the caller."""
+    locale = locale if locale is not None else QLocale()
+    installed = []
+    for name, folder in (
+        ("companion", str(TRANSLATIONS)),
+        ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+    ):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
+            installed.append(translator)
+    return installed
+
+
+def run_viewer(path: Path | None = None) -> int:
+    """The viewer window, with `path` open if given; returns the exit status."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Traveler Companion")
+    app.setDesktopFileName("traveler-companion")
+    translators = install_translators(app)
+    window = ViewerWindow()
+    window.show()
+    if path is not None:
+        window.open_file(path)
+    status = app.exec()
+    window.runner.remove_all()
+    del translators
+    return status
