@@ -98,13 +98,13 @@ class ViewerWindow(QMainWindow):
             "#viewOnlyBadge { background: #fdecc8; color: #6b4a00; border-radius: 8px;"
             " padding: 2px 8px; }"
         )
-        self.badge.hide()
         spacer = QWidget()
         spacer.setSizePolicy(
             spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
         )
         toolbar.addWidget(spacer)
-        toolbar.addWidget(self.badge)
+        self.badge_action = toolbar.addWidget(self.badge)
+        self.badge_action.setVisible(False)
         toolbar.addWidget(self.info)
 
         self.pages = QStackedWidget()
@@ -156,7 +156,7 @@ class ViewerWindow(QMainWindow):
         self._show_page(viewer)
         self.setWindowTitle(fill(self.tr("%1 — Traveler Companion"), metadata.name))
         self.info.setText(f"{metadata.name} · {QLocale().formattedDataSize(metadata.size)}")
-        self.badge.setVisible(view_only)
+        self.badge_action.setVisible(view_only)
         self.open_in_button.setEnabled(True)
         self.statusBar().showMessage(self._provenance(metadata))
         self.file_opened.emit(str(path))
@@ -181,7 +181,7 @@ class ViewerWindow(QMainWindow):
             self.plain.close()
         self.plain = None
         self.problem = None
-        self.badge.hide()
+        self.badge_action.setVisible(False)
         self.info.clear()
         self.open_in_button.setEnabled(False)
 
