@@ -62,8 +62,10 @@ class SecureFileError(Exception):
 
 
 def problem_of(error: BaseException) -> Problem:
-    if isinstance(error, errors.RecipientError):
+    if isinstance(error, errors.NoMatchingRecipient):
         return Problem.OTHER_DEVICE
+    # WrongKey too: a stanza naming this device's key that does not open with it was altered
+    # (a new key of this device would have a new tag, and so be NoMatchingRecipient).
     if isinstance(error, errors.NotATefFile):
         return Problem.NOT_TEF
     if isinstance(error, errors.UnsupportedVersion | errors.UnsupportedAlgorithm):

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from companion.secure_file import ENGLISH, IdentitySource, Inspection, inspect, this_device
 
-__all__ = ["EXIT_NOT_OPENABLE", "add_tef_commands", "print_inspection", "run_inspect"]
+__all__ = ["EXIT_NOT_OPENABLE", "add_tef_commands", "print_inspection", "run", "run_inspect"]
 
 EXIT_NOT_OPENABLE = 1
 
@@ -31,6 +31,26 @@ def add_tef_commands(subcommands: Any) -> None:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     view = subcommands.add_parser("open", help="open a .tef file in the built-in viewer")
     view.add_argument("file", type=Path, metavar="FILE.tef", nargs="?")
+    subcommands.add_parser(
+        "install-desktop",
+        help="register the .tef file type and the Companion with your desktop (no root needed)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``inspect``, ``open`` or ``install-desktop``."""
+    if args.command == "inspect":
+        return run_inspect(args)
+    if args.command == "install-desktop":
+        from companion.desktop_integration import install_desktop
+
+        for path in install_desktop():
+            print(f"wrote {path}")
+        return 0
+    # Qt is imported only for the window, so the other commands never load it.
+    from companion.ui.app import run_viewer
+
+    return run_viewer(args.file)
 
 
 def run_inspect(args: argparse.Namespace, identity: IdentitySource = this_device) -> int:
