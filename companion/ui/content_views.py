@@ -279,7 +279,9 @@ class PdfViewer(QWidget):
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setObjectName("pdfView")
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        # One page at a time: the multi-page layout makes QtPdf read (and so decrypt) every
+        # page up front; a single page reads only what that page needs.
+        self.view.setPageMode(QPdfView.PageMode.SinglePage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self.view.setDocument(self.document)
         _lock_down(self.view)
@@ -318,6 +320,8 @@ class PdfViewer(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view)
         QShortcut(QKeySequence.StandardKey.Find, self, self.find_bar.field.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_PageDown), self, lambda: self.go(1))
+        QShortcut(QKeySequence(Qt.Key.Key_PageUp), self, lambda: self.go(-1))
 
         self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
         self.view.zoomFactorChanged.connect(self._zoom_changed)

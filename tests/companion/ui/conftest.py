@@ -1,0 +1,7 @@
+"""Qt tests run offscreen; PDFs for them are written with Qt's own PDF writer."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
