@@ -251,7 +251,7 @@ def test_open_in_lists_only_approved_apps_and_hands_off_a_private_copy(
     assert window.open_file(path)
     window.fill_open_in_menu()
     entries = [a.text() for a in window.open_in_menu.actions() if not a.isSeparator()]
-    assert entries == ["Open a decrypted copy in", "Approved Viewer"]
+    assert entries == ["Approved Viewer"]
     approved = next(a for a in window.open_in_menu.actions() if a.text() == "Approved Viewer")
     approved.trigger()
     qtbot.waitUntil(report.exists, timeout=10000)
