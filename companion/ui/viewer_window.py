@@ -92,6 +92,7 @@ class ViewerWindow(QMainWindow):
         self.info = QLabel()
         self.info.setObjectName("fileInfo")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
+        self.info.setContentsMargins(8, 0, 8, 0)
         self.badge = QLabel(self.tr("View only"))
         self.badge.setObjectName("viewOnlyBadge")
         self.badge.setStyleSheet(

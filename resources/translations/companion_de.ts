@@ -1,0 +1,241 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>FindBar</name>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="148"/>
+        <source>Search</source>
+        <translation>Suchen</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="155"/>
+        <source>Previous match</source>
+        <translation>Vorheriger Treffer</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="159"/>
+        <source>Next match</source>
+        <translation>Nächster Treffer</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="114"/>
+        <source>This image cannot be shown.</source>
+        <translation>Dieses Bild kann nicht angezeigt werden.</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="22"/>
+        <source>This file was encrypted for another device.</source>
+        <translation>Diese Datei wurde für ein anderes Gerät verschlüsselt.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="25"/>
+        <source>This file has been altered or is incomplete.</source>
+        <translation>Diese Datei wurde verändert oder ist unvollständig.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="28"/>
+        <source>This is not a secure attachment (.tef) file.</source>
+        <translation>Dies ist kein geschützter Anhang (.tef-Datei).</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="31"/>
+        <source>This file needs a newer version of the Traveler Companion.</source>
+        <translation>Für diese Datei wird eine neuere Version des Traveler Companion benötigt.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="34"/>
+        <source>This device has no key to open secure attachments. Sign in to your server again.</source>
+        <translation>Dieses Gerät hat keinen Schlüssel für geschützte Anhänge. Melden Sie sich erneut bei Ihrem Server an.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="38"/>
+        <source>The file cannot be read.</source>
+        <translation>Die Datei kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="44"/>
+        <source>Your administrator does not allow opening this file in other applications.</source>
+        <translation>Ihr Administrator erlaubt nicht, diese Datei in anderen Anwendungen zu öffnen.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/messages.py" line="50"/>
+        <source>No approved application for this file type is installed.</source>
+        <translation>Für diesen Dateityp ist keine freigegebene Anwendung installiert.</translation>
+    </message>
+</context>
+<context>
+    <name>PdfViewer</name>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="295"/>
+        <source>Previous page</source>
+        <translation>Vorherige Seite</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="302"/>
+        <source>Next page</source>
+        <translation>Nächste Seite</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="303"/>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="307"/>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="308"/>
+        <source>Fit to width</source>
+        <translation>An Breite anpassen</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../companion/ui/content_views.py" line="331"/>
+        <source>of %n</source>
+        <translation>
+            <numerusform>von %n</numerusform>
+            <numerusform>von %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="372"/>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="379"/>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+</context>
+<context>
+    <name>TextViewer</name>
+    <message>
+        <location filename="../../companion/ui/content_views.py" line="215"/>
+        <source>Not found</source>
+        <translation>Nicht gefunden</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerWindow</name>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="69"/>
+        <source>Secure attachment — Traveler Companion</source>
+        <translation>Geschützter Anhang — Traveler Companion</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="73"/>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="77"/>
+        <source>Open…</source>
+        <translation>Öffnen …</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="86"/>
+        <source>Open in…</source>
+        <translation>Öffnen in …</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="95"/>
+        <source>View only</source>
+        <translation>Nur anzeigen</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="112"/>
+        <location filename="../../companion/ui/viewer_window.py" line="124"/>
+        <source>Open a secure attachment</source>
+        <translation>Geschützten Anhang öffnen</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="113"/>
+        <source>Drop a .tef file here, or choose Open…</source>
+        <translation>Ziehen Sie eine .tef-Datei hierher oder wählen Sie „Öffnen …“</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="126"/>
+        <source>Secure attachments (*.tef);;All files (*)</source>
+        <translation>Geschützte Anhänge (*.tef);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="157"/>
+        <source>%1 — Traveler Companion</source>
+        <translation>%1 — Traveler Companion</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="169"/>
+        <source>Encrypted by %1 on %2</source>
+        <translation>Verschlüsselt von %1 am %2</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="173"/>
+        <source>Encrypted on %1</source>
+        <translation>Verschlüsselt am %1</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="231"/>
+        <source>This file type cannot be shown here.</source>
+        <translation>Dieser Dateityp kann hier nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="236"/>
+        <source>Use “Open in…” to open it in another application, if your administrator allows it.</source>
+        <translation>Mit „Öffnen in …“ öffnen Sie die Datei in einer anderen Anwendung, sofern Ihr Administrator das erlaubt.</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="245"/>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="246"/>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="247"/>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="249"/>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="252"/>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="253"/>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="280"/>
+        <source>Open a decrypted copy in</source>
+        <translation>Entschlüsselte Kopie öffnen in</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="306"/>
+        <source>Opened in %1</source>
+        <translation>In %1 geöffnet</translation>
+    </message>
+    <message>
+        <location filename="../../companion/ui/viewer_window.py" line="310"/>
+        <source>The application could not be started: %1</source>
+        <translation>Die Anwendung konnte nicht gestartet werden: %1</translation>
+    </message>
+</context>
+</TS>
