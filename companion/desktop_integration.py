@@ -57,9 +57,14 @@ def install_desktop(
     entry = applications / DESKTOP_ID
     text = (RESOURCES / "applications" / DESKTOP_ID).read_text(encoding="utf-8")
     quoted = '"' + command.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    text = text.replace("Exec=traveler-companion", f"Exec={quoted}")
-    text = text.replace("TryExec=traveler-companion", f"TryExec={command}")
-    entry.write_text(text, encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("Exec=traveler-companion"):
+            line = f"Exec={quoted}" + line.removeprefix("Exec=traveler-companion")
+        elif line == "TryExec=traveler-companion":
+            line = f"TryExec={command}"
+        lines.append(line)
+    entry.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     mimeapps = config / "mimeapps.list"
     _set_default(mimeapps, TEF_MIME_TYPE, DESKTOP_ID)

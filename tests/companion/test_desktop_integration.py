@@ -1,0 +1,54 @@
+"""``install-desktop``: the .tef type, the desktop entry and the default, for this user only."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+import pytest
+
+import tef
+from companion.desktop_integration import DESKTOP_ID, TEF_MIME_TYPE, install_desktop
+from companion.hand_off import handlers_for, installed_apps
+
+
+def test_install_registers_type_entry_and_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, config = tmp_path / "data", tmp_path / "config"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "none"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "none"))
+    (config).mkdir()
+    (config / "mimeapps.list").write_text("[Default Applications]\ntext/plain=gedit.desktop\n")
+    command = tmp_path / "traveler venv" / "bin" / "traveler-companion"
+    command.parent.mkdir(parents=True)
+    command.write_text("#!/bin/sh\n")
+    command.chmod(0o755)
+    written = install_desktop(command=str(command))
+    assert written == [
+        data / "mime" / "packages" / "traveler-tef.xml",
+        data / "applications" / DESKTOP_ID,
+        config / "mimeapps.list",
+    ]
+    mime = SafeET.parse(written[0]).getroot()
+    (kind,) = list(mime)
+    assert kind.get("type") == TEF_MIME_TYPE
+    ns = "{http://www.freedesktop.org/standards/shared-mime-info}"
+    assert kind.find(f"{ns}glob").get("pattern") == "*.tef"
+    assert kind.find(f"{ns}magic/{ns}match").get("value") == "\\x89TEF\\r\\n\\x1a\\n"
+    assert tef.format.MAGIC == b"\x89TEF\r\n\x1a\n"
+    app = installed_apps()[DESKTOP_ID]
+    assert app.exec_line == f'"{command}" open %f'
+    assert [a.app_id for a in handlers_for(TEF_MIME_TYPE, installed_apps())] == [DESKTOP_ID]
+    defaults = configparser.RawConfigParser()
+    defaults.optionxform = str  # type: ignore[assignment,method-assign]
+    defaults.read(written[2])
+    assert defaults.get("Default Applications", TEF_MIME_TYPE) == DESKTOP_ID
+    assert defaults.get("Default Applications", "text/plain") == "gedit.desktop"
+    # Running it again changes nothing.
+    before = [p.read_bytes() for p in written]
+    install_desktop(command=str(command))
+    assert [p.read_bytes() for p in written] == before
