@@ -181,6 +181,7 @@ class TextViewer(QWidget):
         self.browser.setObjectName("textViewer")
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
+        self.browser.document().setDocumentMargin(16)
         if kind == "markdown":
             self.browser.setMarkdown(text)
         elif kind == "html":
@@ -192,7 +193,6 @@ class TextViewer(QWidget):
             self.browser.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             _lock_down(self.browser)
             self.browser.viewport().setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        self.browser.setDragEnabled(False) if hasattr(self.browser, "setDragEnabled") else None
         layout.addWidget(self.browser)
         self.find_bar.find_requested.connect(self.find_text)
         QShortcut(QKeySequence.StandardKey.Find, self, self.find_bar.field.setFocus)
