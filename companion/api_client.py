@@ -457,6 +457,33 @@ class ClientApi:
             return payload
         raise self._refusal(response, media_type, payload, discovering)
 
+    async def download(self, path: str) -> bytes:
+        """A binary resource (e.g. an attachment as .tef); failures as for :meth:`request`."""
+        if self.token is None:
+            raise SignedOutError(
+                "This account has no device token: sign in again with your password."
+            )
+        url = self.base_url + path.lstrip("/")
+        try:
+            response = await self._client.get(
+                url, headers={"Authorization": f"Bearer {self.token}"}, timeout=self._timeout
+            )
+        except httpx.TransportError as exc:
+            raise _transport_error(self.server_url, exc, self._timeout) from exc
+        media_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if response.is_success and media_type not in (
+            "application/json",
+            "application/problem+json",
+        ):
+            return response.content
+        payload: Any = None
+        if media_type in ("application/json", "application/problem+json"):
+            try:
+                payload = response.json()
+            except (ValueError, UnicodeDecodeError):
+                payload = None
+        raise self._refusal(response, media_type, payload, False)
+
     def _refusal(
         self, response: httpx.Response, media_type: str, payload: Any, discovering: bool
     ) -> ServerError:

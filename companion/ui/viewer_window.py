@@ -48,6 +48,7 @@ class ViewerWindow(QMainWindow):
     """Shows one .tef at a time; opened from the command line, a drop, or the file dialog."""
 
     file_opened = Signal(str)
+    handed_off = Signal(object)  # the DesktopApp a copy was opened in
 
     def __init__(
         self,
@@ -305,6 +306,7 @@ class ViewerWindow(QMainWindow):
             return
         if self.runner.start(app, self.plain) is not None:
             self.statusBar().showMessage(fill(self.tr("Opened in %1"), app.name))
+            self.handed_off.emit(app)
 
     def _hand_off_failed(self, reason: str) -> None:
         self.statusBar().showMessage(

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from companion.cli import main as companion_main
 from server.cli import ConsoleFormatter, main
 from server.demo import demo_main
 from server.store import Database, DeviceStore, UserStore
@@ -152,8 +151,6 @@ def test_config_show_with_a_bad_value_is_one_clear_line(
 def test_unbuilt_apps_say_what_they_will_do_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert demo_main() == 2
     assert "./run demo" in capsys.readouterr().err
-    assert companion_main([]) == 2
-    assert "Companion" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
