@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from companion.accounts import AccountError, AccountStore
+from companion.ui.inbox_window import InboxWindow
 from companion.ui.viewer_window import ViewerWindow
 
 __all__ = ["TRANSLATIONS", "install_translators", "run_viewer"]
@@ -31,17 +33,29 @@ def install_translators(app: QApplication, locale: QLocale | None = None) -> lis
 
 
 def run_viewer(path: Path | None = None) -> int:
-    """The viewer window, with `path` open if given; returns the exit status."""
+    """The viewer on `path`; without one, the inbox (or an empty viewer with no account)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Traveler Companion")
     app.setDesktopFileName("traveler-companion")
     translators = install_translators(app)
-    window = ViewerWindow()
-    window.show()
-    if path is not None:
-        window.open_file(path)
+    window: ViewerWindow | InboxWindow
+    if path is None and _has_inbox():
+        window = InboxWindow()
+        window.show()
+        window.refresh()
+    else:
+        window = ViewerWindow()
+        window.show()
+        if path is not None:
+            window.open_file(path)
     status = app.exec()
-    window.runner.remove_all()
     del translators
     return status
+
+
+def _has_inbox() -> bool:
+    try:
+        return any(account.traveler_api for account in AccountStore().accounts())
+    except AccountError:
+        return False

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>InboxWindow</name>
+    <message numerus="yes">
+        <location filename="../../companion/ui/inbox_window.py" line="164"/>
+        <source>%n message(s) with attachments</source>
+        <translation>
+            <numerusform>%n message with attachments</numerusform>
+            <numerusform>%n messages with attachments</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>PdfViewer</name>
     <message numerus="yes">
         <location filename="../../companion/ui/content_views.py" line="331"/>
