@@ -484,6 +484,13 @@ class SyncClient:
         self.remote_next = anchor.next if anchor and anchor.next else self.local_next
         if item and item.meta and item.meta.max_obj_size:
             self.server_max_obj = item.meta.max_obj_size
+        if mode == AlertCode.REFRESH_FROM_SERVER and self.requested != mode and (
+            self.backend.local_changes()
+        ):
+            # A refresh nobody asked for would throw away local edits the server never had.
+            raise PeerRefused("the server wants to replace the local data (refresh from "
+                              "server), but there are local changes it does not have yet",
+                              code=code, command="Alert")
         if mode == AlertCode.REFRESH_FROM_SERVER:
             # Until this refresh completes the local data and the server's mappings
             # disagree: a cut refresh must end in a slow sync.

@@ -347,3 +347,31 @@ def test_every_mode_against_the_bundled_servers_store(tmp_path):
 def summaries_of(device: MemoryClientBackend) -> set[str]:
     return {line for data in device.data() for line in data.splitlines()
             if line.startswith("SUMMARY:")}
+
+
+def test_a_refresh_the_user_did_not_ask_for_never_drops_unsent_local_changes():
+    from syncml import codec
+    from syncml.model import Alert, decode_message, encode_message
+
+    rig = Rig()
+    laptop = device_with("synced")
+    rig.sync(config(), laptop)
+    laptop.create(vtodo("uid-unsent", "not on the server yet"))
+    plain = rig.host()
+
+    class RefreshingHost:
+        """Our server, but its Alert says 205 (refresh from server)."""
+
+        def receive(self, body: bytes, content_type: str, url: str):  # type: ignore[no-untyped-def]
+            reply = plain.receive(body, content_type, url)
+            message = decode_message(codec.decode(reply.body, reply.content_type))
+            for command in message.commands:
+                if isinstance(command, Alert) and command.code == AlertCode.TWO_WAY:
+                    command.code = int(AlertCode.REFRESH_FROM_SERVER)
+            body = codec.encode(encode_message(message), wbxml="wbxml" in content_type)
+            return type(reply)(body, reply.content_type)
+
+    rig.host = lambda: RefreshingHost()  # type: ignore[assignment,method-assign,return-value]
+    with pytest.raises(PeerRefused, match="local changes"):
+        rig.sync(config(), laptop)
+    assert len(laptop.items) == 2 and len(laptop.pending) == 1
