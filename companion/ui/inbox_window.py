@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QDateTime, QLocale, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -143,19 +144,23 @@ class InboxWindow(QMainWindow):
         self.refresh_button.setEnabled(True)
         self.tree.clear()
         locale = QLocale()
+        mail_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)
+        file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for message in self.messages:
             item = QTreeWidgetItem(
-                [message.subject or self.tr("(no subject)"), message.sender, message.received, ""]
+                [
+                    message.subject or self.tr("(no subject)"),
+                    message.sender,
+                    _received(locale, message.received),
+                    "",
+                ]
             )
+            item.setIcon(0, mail_icon)
             for attachment in message.attachments:
                 child = QTreeWidgetItem(
-                    [
-                        "📎 " + attachment.filename,
-                        "",
-                        "",
-                        locale.formattedDataSize(attachment.size),
-                    ]
+                    [attachment.filename, "", "", locale.formattedDataSize(attachment.size)]
                 )
+                child.setIcon(0, file_icon)
                 child.setData(0, _ATTACHMENT, attachment)
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
@@ -211,3 +216,11 @@ class InboxWindow(QMainWindow):
             viewer.close()
         self.background.wait()
         super().closeEvent(event)
+
+
+def _received(locale: QLocale, stamp: str) -> str:
+    """The server's ISO 8601 time in the user's locale and time zone (as sent if unparsable)."""
+    moment = QDateTime.fromString(stamp, Qt.DateFormat.ISODate)
+    if not moment.isValid():
+        return stamp
+    return locale.toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QStackedWidget,
+    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -206,9 +207,14 @@ class ViewerWindow(QMainWindow):
         page.setObjectName("problemPage" if error else "messagePage")
         layout = QVBoxLayout(page)
         layout.addStretch(2)
-        icon = QLabel("⚠" if error else "🔒")
+        icon = QLabel()
+        pixmap = (
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+            if error
+            else (QStyle.StandardPixmap.SP_DialogOpenButton)
+        )
+        icon.setPixmap(self.style().standardIcon(pixmap).pixmap(48, 48))
         icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        icon.setStyleSheet("font-size: 48px; color: %s;" % ("#b3261e" if error else "#5f6b7a"))
         heading = QLabel(title)
         heading.setObjectName("problemText" if error else "messageText")
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
