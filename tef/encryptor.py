@@ -45,6 +45,10 @@ class Encryptor:
 
     def update(self, data: Buffer) -> bytes:
         """Encrypt what completes chunks; keep the rest for later."""
+        return b"".join(self.update_chunks(data))
+
+    def update_chunks(self, data: Buffer) -> list[bytes]:
+        """As `update`, one sealed chunk per item (saves a copy when writing them out)."""
         self._fed += len(data)
         if self._fed > self._payload.size:
             raise ValueError(f"more plaintext than the {self._payload.size} bytes announced")
@@ -56,7 +60,7 @@ class Encryptor:
             self._pending += view[:take]
             view = view[take:]
             if len(self._pending) < CHUNK_SIZE and self._fed < payload.size:
-                return b""
+                return []
             out.append(self._seal(self._pending))
             self._pending = bytearray()
         # Whole chunks straight from the caller's buffer, without copying them first.
@@ -64,7 +68,7 @@ class Encryptor:
             out.append(self._seal(view[:CHUNK_SIZE]))
             view = view[CHUNK_SIZE:]
         self._pending += view
-        return b"".join(out)
+        return out
 
     def finish(self) -> bytes:
         """The final chunk; ValueError if fewer bytes came than announced."""

@@ -40,7 +40,7 @@ def encrypt(
     buffer = bytearray(CHUNK_SIZE * _READ_CHUNKS)
     view = memoryview(buffer)
     while count := source.readinto(view):  # type: ignore[attr-defined]
-        target.write(encryptor.update(view[:count]))
+        target.writelines(encryptor.update_chunks(view[:count]))
     target.write(encryptor.finish())
     return encryptor.opened
 
