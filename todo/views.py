@@ -4,22 +4,21 @@ A :class:`ViewSpec` names a list and how it is sorted; :meth:`todo.store.TodoSto
 :meth:`~todo.store.TodoStore.count` run it. The lists (the talk's "All, Due Today, Overdue, By
 Due Date, By Priority, Completed, user-defined"):
 
-=============  =====================================================================
-``all``        every open todo (not completed, not cancelled)
-``today``      open todos due today (local date; a due moment counts on its local day)
-``overdue``    open todos whose due moment has passed; an all-day todo from the next day
-``by-due``     open todos by due date, the earliest first, those without a due date last
-``by-priority``open todos, High → Medium → Low → None, then by due date
-``completed``  completed and cancelled todos, the most recently completed first
-``list:NAME``  open todos in the user's list NAME (an iCalendar CATEGORY)
-=============  =====================================================================
+- ``all``: every open todo (not completed, not cancelled);
+- ``today``: open todos due today (local date; a due moment counts on its local day);
+- ``overdue``: open todos whose due moment has passed; an all-day todo from the next day;
+- ``by-due``: open todos by due date, the earliest first, those without a due date last;
+- ``by-priority``: open todos, High → Medium → Low → None, then by due date;
+- ``completed``: completed and cancelled todos, the most recently completed first;
+- ``list:NAME``: open todos in the user's list NAME (an iCalendar CATEGORY).
 
 Every view takes a ``search`` (words, each matched as a word prefix in subject, notes and
 lists; accents and case ignored) and a :class:`Sort` that overrides its own order. Each
 view's filter and order is served by an index of the ``todos`` table (see
 :mod:`todo.store_schema`), so switching views stays fast with 100,000 todos.
 
-This module is part of the store: only :mod:`todo.store` calls :func:`compile_query`.
+This module is part of the store: :mod:`todo.store` runs these queries; :func:`compile_query`
+is public so that the tests and the benchmark can check and time the same SQL.
 """
 
 from __future__ import annotations
