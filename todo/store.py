@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
+import itertools
 import json
 import os
 import re
@@ -301,6 +302,7 @@ class TodoStore:
         self.zone = zone or local_zone()
         self._lock = threading.RLock()
         self._undo_step: tuple[int, str] | None = None
+        self._savepoints = itertools.count(1)
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
@@ -350,10 +352,32 @@ class TodoStore:
     # --- transactions and schema --------------------------------------------------------
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold one transaction over several calls: they commit together, or not at all.
+
+        The sync adapter wraps the calls of each SyncML message in one (one commit, and one
+        wait for the disk, per message rather than per todo). Every store call inside joins
+        it, each as a savepoint, so a call that fails leaves nothing half-written and the
+        others stand. Other threads wait until it ends: keep it short.
+        """
+        with self._transaction():
+            yield
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            if self._conn.in_transaction:  # nested: part of the outer transaction
-                yield self._conn
+            if self._conn.in_transaction:  # nested: a savepoint of the outer transaction
+                name = f"nested_{next(self._savepoints)}"
+                self._conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield self._conn
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                        self._conn.execute(f"RELEASE SAVEPOINT {name}")
+                    raise
+                else:
+                    self._conn.execute(f"RELEASE SAVEPOINT {name}")
                 return
             self._conn.execute("BEGIN IMMEDIATE")
             try:

@@ -148,5 +148,7 @@ async def sync_store(
     next sync goes on from there.
     """
     backend = StoreBackend(store)
-    done = await sync_transport.sync(config, backend, mode=mode, client=client)
+    done = await sync_transport.sync(
+        config, backend, mode=mode, client=client, per_message=store.transaction
+    )
     return SyncReport(done, tuple(backend.overridden), tuple(backend.kept))

@@ -139,9 +139,8 @@ def client_main(url: str, directory: str, device_id: str, kind: str) -> int:
 
         store = TodoStore.open(Path(directory) / "todo.db")
         backend = StoreBackend(store)
-        # One store transaction per message, not per todo (what sync_transport offers; the
-        # store has no public name for its transaction yet).
-        per_message = store._transaction
+        # One store transaction per message, not per todo (what sync_transport offers).
+        per_message = store.transaction
     else:
         backend = FileClientBackend(Path(directory))
     done = asyncio.run(sync(_config(url, device_id), backend, timeout=600,

@@ -487,3 +487,18 @@ def test_every_view_is_served_by_an_index(tmp_path: Path, spec: ViewSpec) -> Non
     conn.close()
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_transaction_commits_its_calls_together_and_a_failed_one_leaves_nothing(
+    store: TodoStore,
+) -> None:
+    with store.transaction():
+        a = add(store, "A")
+        with pytest.raises(StoreError, match="exists already"):
+            store.add(Task(uid=store.get(a).task.uid, summary="twin"))
+        b = add(store, "B")
+    assert subjects(store) == ["A", "B"] and store.exists(a) and store.exists(b)
+    with pytest.raises(RuntimeError), store.transaction():
+        add(store, "C")
+        raise RuntimeError("the message failed")
+    assert subjects(store) == ["A", "B"]
