@@ -46,6 +46,7 @@ from syncml.model import (
     Alert,
     Anchor,
     Chal,
+    Command,
     Cred,
     Get,
     Header,
@@ -83,6 +84,8 @@ _MAX_LOGINS = 3  # tries per sync: a stale nonce, a switch of auth type, then th
 
 
 class _Tally:
+    """Items moved one way in this session, by kind."""
+
     def __init__(self) -> None:
         self.added = self.replaced = self.deleted = 0
 
@@ -423,7 +426,7 @@ class SyncClient:
         self._nonce_fresh = wanted == auth.AUTH_MD5
         return self.start()
 
-    def _dispatch(self, command: object, msg_id: int) -> None:
+    def _dispatch(self, command: Command, msg_id: int) -> None:
         if isinstance(command, Status):
             self._on_status(command)
         elif isinstance(command, Alert):
@@ -432,9 +435,11 @@ class SyncClient:
             self._on_sync(command, msg_id)
         elif isinstance(command, Get):
             self._on_get(command, msg_id)
-        elif isinstance(command, Put | Results):
-            if not getattr(command, "no_resp", False):
-                self._status(msg_id, command.cmd_id, type(command).__name__, StatusCode.OK)
+        elif isinstance(command, Put):
+            if not command.no_resp:
+                self._status(msg_id, command.cmd_id, "Put", StatusCode.OK)
+        elif isinstance(command, Results):
+            self._status(msg_id, command.cmd_id, "Results", StatusCode.OK)
         elif isinstance(command, ItemCommand):
             self._status(msg_id, command.cmd_id, command.name, StatusCode.COMMAND_NOT_ALLOWED)
         elif isinstance(command, Map):
