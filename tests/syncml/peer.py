@@ -1,4 +1,9 @@
-"""A scripted SyncML client for unit tests of the server session.
+"""A scripted SyncML client for unit tests of the server session: message by message.
+
+Whole sessions are run by the real client (:class:`syncml.client.SyncClient`, see
+tests/syncml/test_client.py); this peer stays for what a real client never sends: chosen
+MsgIDs and CmdIDs, commands out of order, resends of one message, malformed or hostile
+input, credentials of another user in the middle of a session.
 
 It builds messages with the model, sends them through the real codecs to the server
 engine (through a test :class:`~tests.syncml.host.Host`) and keeps what a client keeps
