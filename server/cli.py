@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -50,6 +51,9 @@ from server.store.database import Database, StoreError
 from server.store.devices import DeviceStore
 from server.store.users import UserStore
 from server.stores import user_store
+
+if TYPE_CHECKING:
+    from server.mail.delivery import MailDelivery
 
 __all__ = ["default_data_dir", "main"]
 
@@ -253,27 +257,53 @@ async def _serve(
     settings: Settings,
     database: Database,
 ) -> None:
-    """Serve HTTP and, when configured, SMTP mail-in on one event loop until told to stop."""
+    """Serve HTTP and, when configured, SMTP mail-in on one event loop until told to stop;
+    beside them, the mail worker (out-of-office return times, the relay queue)."""
+    from server.mail.delivery import MailDelivery
+    from server.mail.smtp import start_smtp_listener
+
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    delivery = MailDelivery(
+        settings, database, on_queued=lambda: loop.call_soon_threadsafe(wake.set)
+    )
+    worker = asyncio.create_task(_mail_worker(delivery, settings.ooo_check_interval, wake))
     smtp = None
     if smtp_sock is not None:
-        from server.mail.delivery import MailDelivery
-        from server.mail.smtp import start_smtp_listener
-
         smtp = await start_smtp_listener(
-            MailDelivery(settings, database),
-            smtp_sock,
-            max_recipients=settings.smtp_max_recipients,
+            delivery, smtp_sock, max_recipients=settings.smtp_max_recipients
         )
         host, smtp_port = smtp_sock.getsockname()[:2]
         log.info("SMTP listener started on %s:%d", _url_host(host), smtp_port)
+    if delivery.relay.configured:
+        relay_host, relay_port = settings.smtp_relay or ("", 0)
+        log.info("Outbound mail goes through the relay %s:%d", relay_host, relay_port)
     try:
         await server.serve(sockets=[sock])
     finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
         if smtp is not None:
             smtp.close()
             # A client still connected must not hold the shutdown up for long.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(smtp.wait_closed(), timeout=5)
+
+
+async def _mail_worker(delivery: MailDelivery, interval: float, wake: asyncio.Event) -> None:
+    while True:
+        wake.clear()
+        try:
+            await asyncio.to_thread(delivery.periodic)
+            due = await asyncio.to_thread(delivery.relay.next_due_in)
+        except Exception:
+            # A failing check must not stop the next one (a locked database, a full disk).
+            log.exception("The periodic mail check failed")
+            due = None
+        timeout = interval if due is None else min(interval, due)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=max(timeout, 0.05))
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object | None]:

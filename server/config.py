@@ -112,6 +112,16 @@ def _optional_port(text: str) -> int | None:
     return _int_in(0, 65535)(text)
 
 
+def _relay(text: str) -> tuple[str, int] | None:
+    if not text.strip():
+        return None
+    host, sep, port = text.strip().rpartition(":")
+    host = host.strip().removeprefix("[").removesuffix("]")
+    if not sep or not host or any(c.isspace() for c in host):
+        raise ValueError("expected HOST:PORT, e.g. smtp.example.org:25")
+    return host, _int_in(1, 65535)(port)
+
+
 def _optional_host(text: str) -> str | None:
     return _host(text) if text.strip() else None
 
@@ -229,6 +239,38 @@ SETTINGS: tuple[Setting, ...] = (
         _int_in(1),
         "Most recipients accepted for one SMTP message; further RCPT commands get 452.",
         "integer",
+    ),
+    Setting(
+        "NTS_SMTP_RELAY",
+        "",
+        _relay,
+        "HOST:PORT of the SMTP relay that takes mail the server sends to addresses that are not "
+        "its users' (out-of-office replies). Not set: such mail waits in the queue.",
+        "HOST:PORT, or empty",
+    ),
+    Setting(
+        "NTS_SMTP_RELAY_RETRY",
+        "60",
+        _int_in(1),
+        "Seconds before the first retry when the relay is unreachable or answers 4xx; each "
+        "further retry waits twice as long, at most an hour.",
+        "integer (seconds)",
+    ),
+    Setting(
+        "NTS_SMTP_RELAY_GIVE_UP",
+        "172800",
+        _int_in(1),
+        "Seconds after which a queued message that could not be relayed is given up (logged "
+        "and kept as failed). A 5xx answer gives it up at once.",
+        "integer (seconds)",
+    ),
+    Setting(
+        "NTS_OOO_CHECK_INTERVAL",
+        "60",
+        _int_in(1),
+        "Seconds between the periodic checks of `run`: out-of-office absences past their "
+        "return time are switched off, and due queued mail is sent.",
+        "integer (seconds)",
     ),
     Setting(
         "NTS_LOG_LEVEL",
@@ -420,6 +462,23 @@ class Settings(Mapping[str, Any]):
     @property
     def smtp_max_recipients(self) -> int:
         return int(self["NTS_SMTP_MAX_RECIPIENTS"])
+
+    @property
+    def smtp_relay(self) -> tuple[str, int] | None:
+        value = self["NTS_SMTP_RELAY"]
+        return None if value is None else (str(value[0]), int(value[1]))
+
+    @property
+    def smtp_relay_retry(self) -> int:
+        return int(self["NTS_SMTP_RELAY_RETRY"])
+
+    @property
+    def smtp_relay_give_up(self) -> int:
+        return int(self["NTS_SMTP_RELAY_GIVE_UP"])
+
+    @property
+    def ooo_check_interval(self) -> int:
+        return int(self["NTS_OOO_CHECK_INTERVAL"])
 
     @property
     def log_level(self) -> str:

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from server.config import Settings
 from server.mail.message import UnparseableMessage, parse_message
+from server.mail.out_of_office import Clock, Outgoing, OutOfOfficeService
 from server.mail.protection import AttachmentProtection
+from server.mail.relay import Relay
 from server.store.database import Database
 from server.store.mailboxes import (
     MailStore,
@@ -31,7 +33,9 @@ from server.store.mailboxes import (
     QuarantinedMessage,
     StoredMessage,
 )
+from server.store.out_of_office import OutOfOfficeStore
 from server.store.users import User
+from server.stores import user_store
 
 __all__ = ["Delivered", "DeliveryResult", "MailDelivery", "MessageTooLarge", "Quarantined"]
 
@@ -63,9 +67,22 @@ DeliveryResult = Delivered | Quarantined
 class MailDelivery:
     """Deliver messages on one server's store."""
 
-    def __init__(self, settings: Settings, database: Database) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        *,
+        clock: Clock | None = None,
+        on_queued: Callable[[], object] | None = None,
+    ) -> None:
         self._mail = MailStore(database)
+        self._users = user_store(settings, database)
         self._protection = AttachmentProtection(settings, database)
+        self._ooo = OutOfOfficeService(OutOfOfficeStore(database), clock=clock)
+        self.relay = Relay(settings, database)
+        # Told (from the delivering thread) when mail was queued for the relay, so that the
+        # server's mail worker sends it now rather than at its next periodic check.
+        self.on_queued = on_queued
         self._max_size = settings.smtp_max_message_size
         self.hostname = settings.smtp_hostname or socket.gethostname()
 
@@ -85,24 +102,25 @@ class MailDelivery:
         recipients: Sequence[str],
         users: Sequence[User],
         received_from: str | None = None,
+        local_source: str = "traveler-server mail deliver",
     ) -> DeliveryResult:
         """Store ``raw`` for ``users`` or quarantine it.
 
         ``recipients`` are the envelope addresses (kept with a quarantined message, so the
         administrator knows whom it was for); ``received_from`` describes the SMTP peer for the
-        ``Received`` header (``None``: handed in on this machine by the CLI).
+        ``Received`` header (``None``: made or handed in on this machine, by ``local_source``).
         """
         if len(raw) > self._max_size:
             raise MessageTooLarge(
                 f"the message has {len(raw)} bytes; this server accepts at most "
                 f"{self._max_size} (NTS_SMTP_MAX_MESSAGE_SIZE)"
             )
-        source = f"smtp from {received_from}" if received_from else "mail deliver (CLI)"
+        source = f"smtp from {received_from}" if received_from else local_source
         unique = list({u.id: u for u in users}.values())
         try:
             if not unique:
                 raise UnparseableMessage("none of its recipients has a mailbox here (any more)")
-            traced = self._with_trace(raw, envelope_from, recipients, received_from)
+            traced = self._with_trace(raw, envelope_from, recipients, received_from, local_source)
             parsed = parse_message(traced)
         except UnparseableMessage as exc:
             entry = self._mail.quarantine(
@@ -148,7 +166,37 @@ class MailDelivery:
             len(traced),
             len(parsed.attachments),
         )
+        domains = self._mail.local_domains()
+        for user in unique:
+            try:
+                self._send(self._ooo.on_delivered(user, parsed.message, envelope_from, domains))
+            except Exception:
+                # The message is delivered; a reply that failed must not undo that.
+                log.exception("The out-of-office reply of %s failed", user.name)
         return Delivered(messages=tuple(stored), users=tuple(unique))
+
+    def periodic(self) -> None:
+        """What the server's mail worker does now and then: end absences past their return
+        time (with their summaries), and send queued mail that is due."""
+        self._send(self._ooo.expire(self._users.get_by_id))
+        self.relay.send_due()
+
+    def _send(self, outgoing: Sequence[Outgoing]) -> None:
+        # Automatic mail has an empty return path (RFC 3834 §3.3), so nothing answers it.
+        for message in outgoing:
+            owners = self._mail.owners_of(message.recipient)
+            if owners:
+                self.deliver(
+                    message.raw,
+                    envelope_from="",
+                    recipients=[message.recipient],
+                    users=owners,
+                    local_source="traveler-server out of office",
+                )
+                continue
+            self.relay.enqueue(envelope_from="", recipient=message.recipient, raw=message.raw)
+            if self.on_queued is not None:
+                self.on_queued()
 
     def _with_trace(
         self,
@@ -156,13 +204,14 @@ class MailDelivery:
         envelope_from: str,
         recipients: Sequence[str],
         received_from: str | None,
+        local_source: str,
     ) -> bytes:
         newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
         when = format_datetime(datetime.now(UTC))
         if received_from:
             received = f"from {received_from} by {self.hostname} with ESMTP"
         else:
-            received = f"by {self.hostname} (traveler-server mail deliver)"
+            received = f"by {self.hostname} ({local_source})"
         if len(recipients) == 1:
             received += f" for <{recipients[0]}>"
         lines = [

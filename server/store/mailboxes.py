@@ -112,6 +112,13 @@ class MailStore:
             for r in rows
         ]
 
+    def local_domains(self) -> set[str]:
+        """The domains of the users' addresses: mail from them is from inside."""
+        rows = self._db.query(
+            "SELECT DISTINCT lower(substr(email, instr(email, '@') + 1)) AS domain FROM users"
+        )
+        return {str(r["domain"]) for r in rows if r["domain"]}
+
     # --- mailboxes ------------------------------------------------------------------------
     def add(self, user_ids: Sequence[int], message: NewMessage) -> list[StoredMessage]:
         """Store ``message`` in each user's mailbox, all or none."""

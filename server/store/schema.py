@@ -303,6 +303,73 @@ def _attachment_protection(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX attachment_handoffs_by_user ON attachment_handoffs (user_name, id)")
 
 
+def _out_of_office(db: sqlite_utils.Database) -> None:
+    # absence counts the times out of office was switched on: "one reply per sender" is per
+    # absence, so the history starts anew with each one (as in Exchange and Domino).
+    db.execute(
+        """
+        CREATE TABLE ooo_profiles (
+            user_id       INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+            enabled       INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            absence       INTEGER NOT NULL,
+            leave_at      TEXT,
+            return_at     TEXT,
+            subject       TEXT NOT NULL,
+            body          TEXT NOT NULL,
+            internal_body TEXT,
+            external      TEXT NOT NULL CHECK (external IN ('none', 'known', 'all')),
+            known         TEXT NOT NULL,
+            exclusions    TEXT NOT NULL,
+            updated       TEXT NOT NULL,
+            updated_by    TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ooo_replies (
+            user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            absence INTEGER NOT NULL,
+            address TEXT NOT NULL COLLATE NOCASE,
+            replied TEXT NOT NULL,
+            PRIMARY KEY (user_id, absence, address)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE ooo_changes (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            changed    TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            summary    TEXT NOT NULL
+        )
+        """
+    )
+    # Mail leaving through NTS_SMTP_RELAY. A row is claimed with a lease before it is sent, so
+    # two server processes on one database never send it twice; it survives restarts.
+    db.execute(
+        """
+        CREATE TABLE mail_outbound (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            created       TEXT NOT NULL,
+            envelope_from TEXT NOT NULL,
+            recipient     TEXT NOT NULL,
+            raw           BLOB NOT NULL,
+            attempts      INTEGER NOT NULL DEFAULT 0,
+            next_attempt  REAL NOT NULL,
+            lease_until   REAL,
+            last_error    TEXT,
+            sent          TEXT,
+            failed        TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX mail_outbound_due ON mail_outbound (next_attempt) WHERE sent IS NULL"
+               " AND failed IS NULL")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
@@ -311,4 +378,6 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "mail: messages, attachments, quarantine", _mail_tables),
     Migration(6, "attachment policy, approved apps, encrypted files, hand-offs",
               _attachment_protection),
+    Migration(6, "out of office: profiles, replies, changes; outbound mail queue",
+              _out_of_office),
 ]

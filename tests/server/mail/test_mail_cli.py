@@ -99,7 +99,7 @@ def test_an_unparseable_message_goes_to_the_quarantine_which_the_admin_can_list(
     assert "kept in the quarantine as #1" in err
     assert run(data, "mail", "quarantine", "list") == 0
     listing = capsys.readouterr().out
-    assert "mail deliver (CLI)" in listing and "alice@example.test" in listing
+    assert "traveler-server mail deliver" in listing and "alice@example.test" in listing
     assert "the message looks truncated" in listing
     out = tmp_path / "kept.eml"
     assert run(data, "mail", "quarantine", "show", "1", "-o", str(out)) == 0
