@@ -378,6 +378,6 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "mail: messages, attachments, quarantine", _mail_tables),
     Migration(6, "attachment policy, approved apps, encrypted files, hand-offs",
               _attachment_protection),
-    Migration(6, "out of office: profiles, replies, changes; outbound mail queue",
+    Migration(7, "out of office: profiles, replies, changes; outbound mail queue",
               _out_of_office),
 ]
