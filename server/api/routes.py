@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from server.api import attachments, devices, whoami
+from server.api import attachments, devices, out_of_office, whoami
 
 __all__ = ["ROUTES"]
 
 ROUTES: list[Route] = [
     *attachments.ROUTES,
+    *out_of_office.ROUTES,
     *devices.ROUTES,
     *whoami.ROUTES,
 ]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from argon2 import PasswordHasher
 
 from server.config import Settings, load_settings
@@ -107,3 +109,45 @@ def run_listener(data: Path, database: Database) -> Iterator[Listener]:
         thread.join(timeout=30)
         loop.close()
         sock.close()
+
+
+class CatchingRelay:
+    """A local SMTP relay (aiosmtpd) that keeps what it receives; start and stop at will."""
+
+    def __init__(self, port: int | None = None) -> None:
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = int(probe.getsockname()[1])
+        self.port = port
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self._arrived = threading.Condition()
+        self._controller: Controller | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
+        with self._arrived:
+            content = envelope.content
+            assert isinstance(content, bytes)
+            self.received.append((envelope.mail_from or "", list(envelope.rcpt_tos), content))
+            self._arrived.notify_all()
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[tuple[str, list[str], bytes]]:
+        """Block until ``count`` messages arrived (an event, not a sleep); then all of them."""
+        with self._arrived:
+            if not self._arrived.wait_for(lambda: len(self.received) >= count, timeout):
+                raise AssertionError(f"the relay got {len(self.received)} of {count} messages")
+            return list(self.received)
