@@ -41,7 +41,8 @@ class Running:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         if basic:
-            request.add_header("Authorization", "Basic " + base64.b64encode(basic.encode()).decode())
+            credentials = base64.b64encode(basic.encode()).decode()
+            request.add_header("Authorization", f"Basic {credentials}")
         else:
             request.add_header("Authorization", f"Bearer {self.token}")
         with urllib.request.urlopen(request, timeout=30) as response:
