@@ -1,7 +1,8 @@
 """``traveler-companion``: the Companion app's entry point.
 
 ``traveler-companion account ...`` manages the accounts both apps use
-(:mod:`companion.account_cli`); ``traveler-companion inspect FILE.tef [--json]`` checks a
+(:mod:`companion.account_cli`); ``traveler-companion ooo show|set`` the out of office
+(:mod:`companion.ooo_cli`); ``traveler-companion inspect FILE.tef [--json]`` checks a
 secure attachment without showing it (:mod:`companion.tef_cli`); ``traveler-companion
 [open] [FILE.tef]`` opens the viewer window; ``traveler-companion install-desktop`` registers
 the .tef file type and the Companion with the desktop.
@@ -13,11 +14,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from companion import account_cli, tef_cli
+from companion import account_cli, ooo_cli, tef_cli
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = ("account", "inspect", "open", "install-desktop", "-h", "--help")
+COMMANDS = ("account", "ooo", "inspect", "open", "install-desktop", "-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     account_cli.add_account_commands(commands)
     tef_cli.add_tef_commands(commands)
+    ooo_cli.add_ooo_commands(commands)
     return parser
 
 
@@ -39,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     if args.command == "account":
         return account_cli.run(args)
+    if args.command == "ooo":
+        return ooo_cli.run(args)
     return tef_cli.run(args)
 
 

@@ -1,0 +1,102 @@
+"""`traveler-companion ooo show|set` against a real `traveler-server`, online and offline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from companion.ooo import OooError, parse_when, validate
+from tests.companion.test_account_cli import Companion
+from tests.companion.test_account_cli import companion as companion  # noqa: F401 - fixture
+from tests.interop.traveler_server import TravelerServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TravelerServer]:
+    traveler = TravelerServer(
+        tmp_path / "server" / "data", settings={"NTS_SERVER_NAME": "lorien.netzgoetter.net"}
+    )
+    traveler.cli("user", "add", "detlev", "--email", "detlev@example.org", "--full-name",
+                 "detlev poettgen", "--password-stdin", stdin="detlev-pw\n")
+    with traveler:
+        yield traveler
+
+
+def shown(companion: Companion) -> dict[str, object]:
+    result = companion("ooo", "show", "--json")
+    assert result.returncode == 0, result.stderr
+    state: dict[str, object] = json.loads(result.stdout)
+    return state
+
+
+def test_set_and_show_out_of_office(server: TravelerServer, companion: Companion) -> None:
+    assert companion.add(server, "detlev", "detlev-pw").returncode == 0
+    until = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%d %H:%M")
+    result = companion("ooo", "set", "--on", "--until", until, "--subject", "Abwesend",
+                       "--body", "Ich bin nächste Woche wieder da.", "--external", "known")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "Out of office settings were updated for user detlev poettgen on server "
+        "lorien.netzgoetter.net."
+    )
+    state = shown(companion)
+    profile = state["profile"]
+    assert isinstance(profile, dict)
+    assert state["online"] is True and state["pending"] is None
+    assert profile["enabled"] is True and profile["state"] == "away"
+    assert profile["subject"] == "Abwesend" and profile["external"] == "known"
+    text = companion("ooo", "show").stdout
+    assert "Out of office: away" in text and "Subject: Abwesend" in text
+    back = companion("ooo", "set", "--off")
+    assert back.returncode == 0
+    assert shown(companion)["profile"]["enabled"] is False  # type: ignore[index]
+
+
+def test_mistakes_are_said_in_the_users_words(
+    server: TravelerServer, companion: Companion
+) -> None:
+    assert companion.add(server, "detlev", "detlev-pw").returncode == 0
+    result = companion("ooo", "set", "--on", "--subject", "Away", "--body", "Back soon",
+                       "--from", "2030-01-10 08:00", "--until", "2030-01-09 08:00")
+    assert result.returncode == 1
+    assert "The return time must be after the leave time." in result.stderr
+    result = companion("ooo", "set", "--on", "--subject", "", "--body", "x")
+    assert result.returncode == 1 and "The subject of the reply is empty." in result.stderr
+    result = companion("ooo", "set", "--until", "next friday")
+    assert result.returncode == 1 and "is not a date and time" in result.stderr
+    assert companion("ooo", "set").returncode == 2
+
+
+def test_a_change_made_offline_is_pending_and_sent_at_the_next_contact(
+    server: TravelerServer, companion: Companion
+) -> None:
+    assert companion.add(server, "detlev", "detlev-pw").returncode == 0
+    assert shown(companion)["online"] is True
+    server.stop()
+    result = companion("ooo", "set", "--on", "--subject", "Away", "--body", "Back Monday.",
+                       "--timeout", "5")
+    assert result.returncode == 0, result.stderr
+    assert "Pending:" in result.stdout
+    offline = companion("ooo", "show", "--json", "--timeout", "5")
+    state = json.loads(offline.stdout)
+    assert state["online"] is False and state["pending"]["enabled"] is True
+    assert "Pending:" in companion("ooo", "show", "--timeout", "5").stdout
+    server.start()
+    state = shown(companion)
+    assert state["online"] is True and state["pending"] is None
+    assert state["profile"]["enabled"] is True  # type: ignore[index]
+    assert state["profile"]["subject"] == "Away"  # type: ignore[index]
+
+
+def test_parse_when_and_validate() -> None:
+    assert parse_when("never") is None
+    when = parse_when("2026-12-10T08:00:00+01:00")
+    assert when == datetime(2026, 12, 10, 7, 0, tzinfo=UTC)
+    with pytest.raises(OooError):
+        validate({"enabled": True, "subject": "x", "body": "y",
+                  "return": "2020-01-01T00:00:00+00:00"})
+    validate({"enabled": False, "subject": "", "body": ""})
