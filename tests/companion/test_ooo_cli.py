@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from companion.cli import main
 from companion.ooo import OooError, parse_when, validate
 from tests.companion.test_account_cli import Companion
-from tests.companion.test_account_cli import companion as companion  # noqa: F401 - fixture
+from tests.companion.test_account_cli import companion as companion
 from tests.interop.traveler_server import TravelerServer
 
 
@@ -26,10 +29,39 @@ def server(tmp_path: Path) -> Iterator[TravelerServer]:
         yield traveler
 
 
-def shown(companion: Companion) -> dict[str, object]:
-    result = companion("ooo", "show", "--json")
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class InProcess:
+    """The same CLI called in this process (the fixture set its environment here too), which
+    spares each call a Python start-up; one test still runs it as a process."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self._capsys = capsys
+
+    def __call__(self, *args: str) -> Ran:
+        self._capsys.readouterr()
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = self._capsys.readouterr()
+        return Ran(code, captured.out, captured.err)
+
+
+@pytest.fixture
+def cli(companion: Companion, capsys: pytest.CaptureFixture[str]) -> InProcess:
+    return InProcess(capsys)
+
+
+def shown(cli: InProcess | Companion) -> dict[str, Any]:
+    result = cli("ooo", "show", "--json")
     assert result.returncode == 0, result.stderr
-    state: dict[str, object] = json.loads(result.stdout)
+    state: dict[str, Any] = json.loads(result.stdout)
     return state
 
 
@@ -53,43 +85,43 @@ def test_set_and_show_out_of_office(server: TravelerServer, companion: Companion
     assert "Out of office: away" in text and "Subject: Abwesend" in text
     back = companion("ooo", "set", "--off")
     assert back.returncode == 0
-    assert shown(companion)["profile"]["enabled"] is False  # type: ignore[index]
+    assert shown(companion)["profile"]["enabled"] is False
 
 
 def test_mistakes_are_said_in_the_users_words(
-    server: TravelerServer, companion: Companion
+    server: TravelerServer, companion: Companion, cli: InProcess
 ) -> None:
     assert companion.add(server, "detlev", "detlev-pw").returncode == 0
-    result = companion("ooo", "set", "--on", "--subject", "Away", "--body", "Back soon",
+    result = cli("ooo", "set", "--on", "--subject", "Away", "--body", "Back soon",
                        "--from", "2030-01-10 08:00", "--until", "2030-01-09 08:00")
     assert result.returncode == 1
     assert "The return time must be after the leave time." in result.stderr
-    result = companion("ooo", "set", "--on", "--subject", "", "--body", "x")
+    result = cli("ooo", "set", "--on", "--subject", "", "--body", "x")
     assert result.returncode == 1 and "The subject of the reply is empty." in result.stderr
-    result = companion("ooo", "set", "--until", "next friday")
+    result = cli("ooo", "set", "--until", "next friday")
     assert result.returncode == 1 and "is not a date and time" in result.stderr
-    assert companion("ooo", "set").returncode == 2
+    assert cli("ooo", "set").returncode == 2
 
 
 def test_a_change_made_offline_is_pending_and_sent_at_the_next_contact(
-    server: TravelerServer, companion: Companion
+    server: TravelerServer, companion: Companion, cli: InProcess
 ) -> None:
     assert companion.add(server, "detlev", "detlev-pw").returncode == 0
-    assert shown(companion)["online"] is True
+    assert shown(cli)["online"] is True
     server.stop()
-    result = companion("ooo", "set", "--on", "--subject", "Away", "--body", "Back Monday.",
+    result = cli("ooo", "set", "--on", "--subject", "Away", "--body", "Back Monday.",
                        "--timeout", "5")
     assert result.returncode == 0, result.stderr
     assert "Pending:" in result.stdout
-    offline = companion("ooo", "show", "--json", "--timeout", "5")
+    offline = cli("ooo", "show", "--json", "--timeout", "5")
     state = json.loads(offline.stdout)
     assert state["online"] is False and state["pending"]["enabled"] is True
-    assert "Pending:" in companion("ooo", "show", "--timeout", "5").stdout
+    assert "Pending:" in cli("ooo", "show", "--timeout", "5").stdout
     server.start()
-    state = shown(companion)
+    state = shown(cli)
     assert state["online"] is True and state["pending"] is None
-    assert state["profile"]["enabled"] is True  # type: ignore[index]
-    assert state["profile"]["subject"] == "Away"  # type: ignore[index]
+    assert state["profile"]["enabled"] is True
+    assert state["profile"]["subject"] == "Away"
 
 
 def test_parse_when_and_validate() -> None:
