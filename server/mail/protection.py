@@ -134,8 +134,9 @@ class AttachmentProtection:
         raw = self._mail.raw(message.user_id, message.id)
         if raw is None:
             return 0
+        payloads = _payloads(raw)
         for attachment in message.attachments:
-            self._encrypt(message, attachment, _payload_of(raw, attachment.position), recipients)
+            self._encrypt(message, attachment, payloads[attachment.position], recipients)
         return len(message.attachments)
 
     # --- serving --------------------------------------------------------------------------
@@ -289,13 +290,21 @@ class AttachmentProtection:
         return replace(stored, header=data)
 
 
-def _payload_of(raw: bytes, position: int) -> bytes:
+def _payloads(raw: bytes) -> list[bytes]:
+    """Every attachment's decoded bytes, by position (the order delivery numbered them in)."""
     parsed = parse_message(raw)
-    for index, part in enumerate(attachment_parts(parsed.message)):
-        if index == position:
-            payload = part.get_payload(decode=True)
-            return payload if isinstance(payload, bytes) else b""
-    raise NoSuchAttachment(f"the message has no attachment {position}")
+    payloads = []
+    for part in attachment_parts(parsed.message):
+        payload = part.get_payload(decode=True)
+        payloads.append(payload if isinstance(payload, bytes) else b"")
+    return payloads
+
+
+def _payload_of(raw: bytes, position: int) -> bytes:
+    payloads = _payloads(raw)
+    if not 0 <= position < len(payloads):
+        raise NoSuchAttachment(f"the message has no attachment {position}")
+    return payloads[position]
 
 
 def _mime_type(content_type: str) -> str:
