@@ -13,6 +13,7 @@
     traveler-server [--data DIR] mail list --user NAME
     traveler-server [--data DIR] mail quarantine list | show ID [-o FILE] | delete ID
     traveler-server [--data DIR] mail handoffs [--user NAME]
+    traveler-server [--data DIR] mail queue [--all]
     traveler-server [--data DIR] policy show | set [--protect-attachments on|off]
                                  [--approved-apps-only on|off] [--prevent-download on|off]
                                  [--view-only on|off]
@@ -590,6 +591,25 @@ def _hand_off_list(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _mail_queue(args: argparse.Namespace, data_dir: Path) -> int:
+    from server.store.outbound import OutboundStore
+
+    with Database.open(data_dir) as database:
+        queued = OutboundStore(database).all()
+    if not args.all:
+        queued = [m for m in queued if m.sent is None and m.failed is None]
+    if not queued:
+        print("No mail waits for the relay." if not args.all else "No outbound mail yet.")
+        return 0
+    rows = [("ID", "QUEUED", "TO", "ATTEMPTS", "STATE", "LAST ERROR")]
+    for m in queued:
+        state = f"sent {m.sent}" if m.sent else f"given up {m.failed}" if m.failed else "waiting"
+        rows.append((str(m.id), m.created, m.recipient, str(m.attempts), state,
+                     m.last_error or ""))
+    print(_table(rows))
+    return 0
+
+
 # --- attachment policy and approved applications --------------------------------------------
 
 _POLICY_SWITCHES = {
@@ -923,6 +943,11 @@ def build_parser() -> argparse.ArgumentParser:
     q_delete.add_argument("id", type=int, metavar="ID")
     q_delete.set_defaults(handler=_quarantine_delete)
 
+    mail_queue = mail_commands.add_parser(
+        "queue", help="outbound mail (out-of-office replies) waiting for the relay"
+    )
+    mail_queue.add_argument("--all", action="store_true", help="also sent and given-up mail")
+    mail_queue.set_defaults(handler=_mail_queue)
     hand_offs = mail_commands.add_parser(
         "handoffs", help="hand-offs of attachments to other applications, as devices reported"
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from server.cli import main
 from server.store import Database
 from server.store.outbound import OutboundStore
 from tests.server.mail.mail_fixtures import CatchingRelay, make_users, write_ini
@@ -88,7 +89,8 @@ def recipients(relay: CatchingRelay, count: int) -> list[str]:
 
 
 def test_out_of_office_answers_once_survives_a_relay_outage_and_a_restart_and_ends(
-    tmp_path: Path, relay: CatchingRelay, started: list[Running]
+    tmp_path: Path, relay: CatchingRelay, started: list[Running],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with Database.open(tmp_path) as database:
         make_users(database)
@@ -147,3 +149,9 @@ def test_out_of_office_answers_once_survives_a_relay_outage_and_a_restart_and_en
     ]
     assert all(m.sent for m in sent)
     assert len(relay.received) == 3
+    capsys.readouterr()
+    assert main(["--data", str(tmp_path), "mail", "queue"]) == 0
+    assert capsys.readouterr().out == "No mail waits for the relay.\n"
+    assert main(["--data", str(tmp_path), "mail", "queue", "--all"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("sent 20") == 3 and "erin@outside.test" in listing
