@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -41,7 +42,8 @@ class Relay:
         self._target = settings.smtp_relay
         self._retry = float(settings.smtp_relay_retry)
         self._give_up = float(settings.smtp_relay_give_up)
-        self._hostname = settings.smtp_hostname
+        # Our name in EHLO; smtplib's default (getfqdn) can stall on a resolver that is down.
+        self._hostname = settings.smtp_hostname or socket.gethostname()
         self._clock = clock
         self.queue = OutboundStore(database, clock=clock)
 
