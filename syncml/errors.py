@@ -8,8 +8,10 @@ Tree::
     ├── EncodeError          a tree the codecs cannot write (unknown tag, text XML cannot carry)
     ├── ProtocolError        a well-formed message that breaks the protocol (missing header
     │                        fields, a command where it is not allowed, ...)
-    └── PeerRefused          the peer answered, but refused what we asked (a status code)
-        └── AuthenticationFailed   the server refused the credentials, also after a retry
+    ├── PeerRefused          the peer answered, but refused what we asked (a status code)
+    │   └── AuthenticationFailed   the server refused the credentials, also after a retry
+    └── NotificationError    a Server Alerted Notification that is malformed, cannot be
+                             encoded, or whose digest does not match
 """
 
 from __future__ import annotations
@@ -48,3 +50,7 @@ class PeerRefused(SyncMLError):
 class AuthenticationFailed(PeerRefused):
     """The server refused the user name or password (401/407), also after retrying with
     the challenge it sent."""
+
+
+class NotificationError(SyncMLError):
+    """A Server Alerted Notification is malformed, unencodable or not authentic; says which."""
