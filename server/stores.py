@@ -10,7 +10,7 @@ from __future__ import annotations
 from server.config import Settings
 from server.store.database import Database
 from server.store.devices import DeviceStore
-from server.store.sync_store import SqlSyncBackend
+from server.store.sync_store import ItemGuard, SqlSyncBackend
 from server.store.users import UserStore
 
 __all__ = ["sync_backend", "user_store"]
@@ -21,11 +21,14 @@ def user_store(settings: Settings, database: Database) -> UserStore:
     return UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
 
 
-def sync_backend(settings: Settings, database: Database) -> SqlSyncBackend:
-    """The SyncML engine's backend on this server's store."""
+def sync_backend(settings: Settings, database: Database, *,
+                 item_guard: ItemGuard | None = None) -> SqlSyncBackend:
+    """The SyncML engine's backend on this server's store; ``item_guard`` sees every item
+    before it is stored (the sync service passes delegation's check)."""
     return SqlSyncBackend(
         database,
         users=user_store(settings, database),
         devices=DeviceStore(database),
         session_timeout=settings.session_timeout,
+        item_guard=item_guard,
     )

@@ -1,17 +1,26 @@
-"""The SyncML service: runs the sans-IO engine on the store, one transaction per message."""
+"""The SyncML service: runs the sans-IO engine on the store, one transaction per message.
+
+In the same transaction, the items a message changed are handed to delegation (copies in other
+users' todos, answers back to organizers) and recorded as push events for the user's other
+devices; ``on_events`` is then called (from the worker thread) so this process's push loop
+need not wait for its next look at the store.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from server.config import Settings
+from server.delegation import Delegation
 from server.store.database import Database
-from server.stores import sync_backend
+from server.store.push_events import PushEventStore
+from server.stores import sync_backend, user_store
 from server.task_content import TaskContent
 from syncml import auth
 from syncml.errors import SyncMLError
@@ -62,11 +71,15 @@ def engine_config(settings: Settings) -> ServerConfig:
 class SyncService:
     """Handles SyncML messages for the HTTP edge."""
 
-    def __init__(self, *, settings: Settings, database: Database) -> None:
+    def __init__(self, *, settings: Settings, database: Database,
+                 on_events: Callable[[], None] | None = None) -> None:
         self._database = database
-        self._backend = sync_backend(settings, database)
+        self._delegation = Delegation(database, user_store(settings, database))
+        self._events = PushEventStore(database)
+        self._backend = sync_backend(settings, database, item_guard=self._delegation.check)
         self._engine = SyncServer(engine_config(settings), self._backend)
         self._messages = count(1)
+        self.on_events = on_events
 
     async def handle(self, *, body: bytes, content_type: str, url: str) -> SyncReply:
         """Process one message in a worker thread; the event loop never waits on SQLite."""
@@ -95,11 +108,29 @@ class SyncService:
             query = f"{SESSION_PARAM}={new_token}"
             return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
-        with self._database.transaction():
-            if next(self._messages) % _PURGE_EVERY == 0:
-                self._backend.purge_sessions()
-            return self._engine.receive(incoming, session=token, resp_uri=resp_uri,
-                                        password=principal)
+        try:
+            with self._database.transaction():
+                if next(self._messages) % _PURGE_EVERY == 0:
+                    self._backend.purge_sessions()
+                    self._events.prune()
+                reply = self._engine.receive(incoming, session=token, resp_uri=resp_uri,
+                                             password=principal)
+                changed = self._record_changes()
+        finally:
+            self._backend.discard_changes()  # rolled back, or already handed on
+        if changed and self.on_events is not None:
+            self.on_events()
+        return reply
+
+    def _record_changes(self) -> bool:
+        changes = self._backend.take_changes()
+        if not changes:
+            return False
+        self._delegation.apply(changes)
+        origins = {(c.user_id, c.datastore): c.device_pk for c in changes}
+        for (user_id, datastore), device_pk in origins.items():
+            self._events.record(user_id, datastore, "changed", origin_pk=device_pk)
+        return True
 
     def verify_password(self, check: PasswordCheck | None) -> Principal | None:
         """The user when the message's clear-text password is right; None when it is

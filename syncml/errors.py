@@ -10,8 +10,10 @@ Tree::
     │                        fields, a command where it is not allowed, ...)
     ├── PeerRefused          the peer answered, but refused what we asked (a status code)
     │   └── AuthenticationFailed   the server refused the credentials, also after a retry
-    └── NotificationError    a Server Alerted Notification that is malformed, cannot be
-                             encoded, or whose digest does not match
+    ├── NotificationError    a Server Alerted Notification that is malformed, cannot be
+    │                        encoded, or whose digest does not match
+    └── ItemRefused          raised by a backend's datastore: this one item is not stored,
+                             answer it with ``status`` (the sync goes on)
 """
 
 from __future__ import annotations
@@ -54,3 +56,13 @@ class AuthenticationFailed(PeerRefused):
 
 class NotificationError(SyncMLError):
     """A Server Alerted Notification is malformed, unencodable or not authentic; says which."""
+
+
+class ItemRefused(SyncMLError):
+    """A datastore refuses one item (before storing anything of it); the engine answers the
+    item with ``status`` and goes on with the sync. The message says why, for the log."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason

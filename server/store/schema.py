@@ -370,6 +370,51 @@ def _out_of_office(db: sqlite_utils.Database) -> None:
                " AND failed IS NULL")
 
 
+def _delegation_and_push(db: sqlite_utils.Database) -> None:
+    # Which of an organizer's tasks (by iCalendar UID) were placed in which assignee's todos:
+    # an assignee may only answer (PARTSTAT, completion) for a task that was delegated to them.
+    db.execute(
+        """
+        CREATE TABLE delegations (
+            organizer_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            assignee_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            datastore    TEXT NOT NULL,
+            uid          TEXT NOT NULL,
+            PRIMARY KEY (organizer_id, datastore, uid, assignee_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX delegations_by_assignee ON delegations (assignee_id, datastore, uid)")
+    # One row per change a user's other devices should hear about. The sequence is what every
+    # server process's push loop watches, so any pool member (or a restarted server) can push.
+    db.execute(
+        """
+        CREATE TABLE push_events (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            datastore  TEXT NOT NULL,
+            -- the device whose sync made the change: it has the change already
+            origin_pk  INTEGER,
+            kind       TEXT NOT NULL,
+            detail     TEXT,
+            created    REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX push_events_by_user ON push_events (user_id, seq)")
+    # A device's push subscription: the last event it was sent, so a reconnect (to any server
+    # process) resumes where the last connection stopped.
+    db.execute(
+        """
+        CREATE TABLE push_subscriptions (
+            device_pk INTEGER PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+            last_seq  INTEGER NOT NULL,
+            connected REAL NOT NULL
+        )
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
@@ -380,4 +425,5 @@ MIGRATIONS: list[Migration] = [
               _attachment_protection),
     Migration(7, "out of office: profiles, replies, changes; outbound mail queue",
               _out_of_office),
+    Migration(8, "delegated tasks, push events and subscriptions", _delegation_and_push),
 ]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,17 +24,49 @@ from server.store.devices import MAX_FIELD, Device, DeviceStore
 from server.store.users import UserStore
 from syncml.server.backend import Change, ChangeKind, Mapping, Principal, StoredItem
 
-__all__ = ["SqlDatastore", "SqlItems", "SqlSyncBackend"]
+__all__ = ["ItemChange", "ItemGuard", "SqlDatastore", "SqlItems", "SqlSyncBackend"]
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """An item a device's sync added, changed or deleted (what delegation and push act on)."""
+
+    user_id: int
+    datastore: str
+    guid: str
+    uid: str | None
+    deleted: bool
+    device_pk: int | None
+    data: str | None = None  # the stored text; None for a deletion
+
+
+# Called before an item is stored: (user id, datastore, data, uid); raises
+# syncml.errors.ItemRefused to refuse it.
+ItemGuard = Callable[[int, str, str, "str | None"], None]
 
 
 class SqlItems:
-    """One user's items in one datastore: what every device of the user shares."""
+    """One user's items in one datastore: what every device of the user shares.
 
-    def __init__(self, db: Database, user_id: int, name: str, clock: Any = time.time) -> None:
+    With a ``journal``, every write is appended to it as an :class:`ItemChange`; with a
+    ``guard``, every new or changed item is shown to it first, and it may refuse the item.
+    """
+
+    def __init__(self, db: Database, user_id: int, name: str, clock: Any = time.time, *,
+                 journal: list[ItemChange] | None = None, guard: ItemGuard | None = None,
+                 device_pk: int | None = None) -> None:
         self._conn = db.conn
         self._user = user_id
         self._name = name
         self._clock = clock
+        self._journal = journal
+        self._guard = guard
+        self._device = device_pk
+
+    def _note(self, guid: str, uid: str | None, data: str | None) -> None:
+        if self._journal is not None:
+            self._journal.append(ItemChange(self._user, self._name, guid, uid, data is None,
+                                            self._device, data))
 
     def get(self, guid: str) -> StoredItem | None:
         row = self._conn.execute(
@@ -68,6 +102,8 @@ class SqlItems:
         return int(row[0])
 
     def add(self, data: str, uid: str | None) -> StoredItem:
+        if self._guard is not None:
+            self._guard(self._user, self._name, data, uid)
         rev = self._next_rev()
         now = self._clock()
         cursor = self._conn.execute(
@@ -75,7 +111,9 @@ class SqlItems:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (self._user, self._name, uid, data, rev, now),
         )
-        return StoredItem(str(cursor.lastrowid), data, "text/calendar", rev, now)
+        guid = str(cursor.lastrowid)
+        self._note(guid, uid, data)
+        return StoredItem(guid, data, "text/calendar", rev, now)
 
     def update(self, guid: str, data: str, uid: str | None) -> StoredItem:
         key = _guid(guid)
@@ -83,6 +121,8 @@ class SqlItems:
                                  (key, self._user)).fetchone()
         if old is None:
             raise LookupError(f"item {guid} is not in this datastore")
+        if self._guard is not None:
+            self._guard(self._user, self._name, data, uid)
         rev = self._next_rev()
         now = self._clock()
         # Keep the old version while some device's mapping still refers to it.
@@ -103,14 +143,16 @@ class SqlItems:
             "WHERE id = ? AND user_id = ?",
             (data, uid, rev, now, key, self._user),
         )
+        self._note(guid, uid, data)
         return StoredItem(guid, data, "text/calendar", rev, now)
 
     def delete(self, guid: str) -> None:
         key = _guid(guid)
-        deleted = self._conn.execute("DELETE FROM items WHERE id = ? AND user_id = ?",
-                                     (key, self._user)).rowcount
+        deleted = self._conn.execute("DELETE FROM items WHERE id = ? AND user_id = ? "
+                                     "RETURNING uid", (key, self._user)).fetchall()
         if deleted:
             self._conn.execute("DELETE FROM item_history WHERE item_id = ?", (key,))
+            self._note(guid, deleted[0][0], None)
 
     def all_guids(self) -> list[str]:
         rows = self._conn.execute(
@@ -125,9 +167,11 @@ class SqlDatastore(SqlItems):
     and anchors."""
 
     def __init__(self, db: Database, user_id: int, device_pk: int, name: str,
-                 clock: Any = time.time) -> None:
-        super().__init__(db, user_id, name, clock)
-        self._device = device_pk
+                 clock: Any = time.time, *, journal: list[ItemChange] | None = None,
+                 guard: ItemGuard | None = None) -> None:
+        super().__init__(db, user_id, name, clock, journal=journal, guard=guard,
+                         device_pk=device_pk)
+        self._device: int = device_pk
 
     # -- anchors --------------------------------------------------------------------------
     def saved_anchor(self) -> tuple[str, str] | None:
@@ -259,7 +303,8 @@ class SqlSyncBackend:
     """ServerBackend on the SQL store; use it inside one transaction per message."""
 
     def __init__(self, db: Database, *, users: UserStore, devices: DeviceStore,
-                 session_timeout: float, clock: Any = time.time) -> None:
+                 session_timeout: float, clock: Any = time.time,
+                 item_guard: ItemGuard | None = None) -> None:
         # The collaborators come from the server's settings (e.g. whether md5 secrets are
         # kept); building defaults here once stored secrets a basic-only server must not keep.
         self._db = db
@@ -269,6 +314,20 @@ class SqlSyncBackend:
         self._timeout = session_timeout
         self._clock = clock
         self._user_ids: dict[str, int] = {}
+        self._guard = item_guard
+        # What the devices' syncs changed since the last take_changes().
+        self._changes: list[ItemChange] = []
+
+    def take_changes(self) -> list[ItemChange]:
+        """The item changes made since the last call (the caller's transaction's)."""
+        # In place: the datastores opened during the message hold this very list.
+        changes = list(self._changes)
+        self._changes.clear()
+        return changes
+
+    def discard_changes(self) -> None:
+        """Forget recorded changes (their transaction was rolled back)."""
+        self._changes.clear()
 
     # -- users ----------------------------------------------------------------------------
     def check_password(self, username: str, password: str) -> Principal | None:
@@ -342,7 +401,8 @@ class SqlSyncBackend:
 
     def open_datastore(self, principal: Principal, device_id: str, name: str) -> SqlDatastore:
         return SqlDatastore(self._db, self._user_id(principal),
-                            self._device_pk(principal, device_id), name, self._clock)
+                            self._device_pk(principal, device_id), name, self._clock,
+                            journal=self._changes, guard=self._guard)
 
     # -- sessions -------------------------------------------------------------------------
     def load_session(self, key: str) -> dict[str, Any] | None:

@@ -162,6 +162,21 @@ class UserStore:
         rows = self._db.query("SELECT * FROM users WHERE id = ?", (user_id,))
         return _user(rows[0]) if rows else None
 
+    def find(self, address: str) -> list[User]:
+        """The users ``address`` names: a user name (ignoring ASCII case) or an e-mail address
+        (``mailto:`` allowed, case ignored). Several when an e-mail is shared."""
+        text = address.strip()
+        if text[:7].lower() == "mailto:":
+            text = text[7:].strip()
+        if not text:
+            return []
+        rows = self._db.query(
+            "SELECT * FROM users WHERE name = ? COLLATE NOCASE OR lower(email) = lower(?) "
+            "ORDER BY name = ? COLLATE NOCASE DESC, id",
+            (text, text, text),
+        )
+        return [_user(r) for r in rows]
+
     def list(self) -> list[User]:
         """All users, by name."""
         rows = self._db.query("SELECT * FROM users ORDER BY name COLLATE NOCASE")

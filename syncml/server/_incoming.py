@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from syncml.chunking import reassemble
 from syncml.codes import CLIENT_SENDS, AlertCode, StatusCode
-from syncml.errors import SyncMLError
+from syncml.errors import ItemRefused, SyncMLError
 from syncml.model import (
     Alert,
     Item,
@@ -59,7 +59,10 @@ class IncomingMixin(TurnBase):
                     self._status(sub.name, sub.cmd_id, StatusCode.COMMAND_NOT_ALLOWED,
                                  source_refs=[_luid(item)])
                     continue
-                code = self._apply(ds, sub.name, item, default_type, default_size)
+                try:
+                    code = self._apply(ds, sub.name, item, default_type, default_size)
+                except ItemRefused as refused:
+                    code = refused.status
                 if code >= 400 and code != StatusCode.CONFLICT_RESOLVED_SERVER_WINS:
                     self._refused(ds, _luid(item))
                 if not sub.no_resp:

@@ -135,10 +135,10 @@ class Datastore(Protocol):
         """The item with this UID, if any."""
 
     def add(self, data: str, uid: str | None) -> StoredItem:
-        """Store a new item."""
+        """Store a new item; may raise :class:`~syncml.errors.ItemRefused` instead."""
 
     def update(self, guid: str, data: str, uid: str | None) -> StoredItem:
-        """Store a new version of an item."""
+        """Store a new version of an item; may raise :class:`~syncml.errors.ItemRefused`."""
 
     def delete(self, guid: str) -> None:
         """Delete an item (other devices' mappings make them receive a Delete)."""
