@@ -180,6 +180,8 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
     log.info("Data folder %s", data_dir)
     for warning in settings.warnings:
         log.warning("%s", warning)
+    if not settings.push_enable:
+        log.info("Push is disabled (NTS_PUSH_ENABLE=false): devices sync on their own schedule")
     if settings.push_enable_apns:
         log.warning("NTS_PUSH_ENABLE_APNS is set, but push is not implemented yet; ignored")
 

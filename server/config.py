@@ -288,6 +288,17 @@ SETTINGS: tuple[Setting, ...] = (
         "integer (MB)",
     ),
     Setting(
+        "NTS_PUSH_ENABLE",
+        "true",
+        _bool,
+        "Push notices to the ToDo app: a device keeps one connection open "
+        "(`GET <SyncML path>/api/v1/push`, server-sent events) and is sent a SyncML Server "
+        "Alerted Notification whenever the user's tasks change through another device or a "
+        "delegation. `false` turns push off (the route answers 503 `push-disabled`; clients "
+        "sync on their schedule) and the server logs so at start.",
+        "true/false",
+    ),
+    Setting(
         "NTS_PUSH_ENABLE_APNS",
         "false",
         _bool,
@@ -487,6 +498,10 @@ class Settings(Mapping[str, Any]):
     @property
     def disk_space_threshold_mb(self) -> int:
         return int(self["NTS_DISK_SPACE_THRESHOLD"])
+
+    @property
+    def push_enable(self) -> bool:
+        return bool(self["NTS_PUSH_ENABLE"])
 
     @property
     def push_enable_apns(self) -> bool:

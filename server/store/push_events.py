@@ -62,6 +62,11 @@ class PushEventStore:
             row = self._db.conn.execute("SELECT MAX(seq) FROM push_events").fetchone()
         return int(row[0] or 0)
 
+    def users_after(self, seq: int) -> set[int]:
+        """The users with events above ``seq``."""
+        rows = self._db.query("SELECT DISTINCT user_id FROM push_events WHERE seq > ?", (seq,))
+        return {int(r["user_id"]) for r in rows}
+
     def events_after(self, user_id: int, seq: int, *, limit: int = 200) -> list[PushEvent]:
         """The user's events with a sequence above ``seq``, oldest first."""
         rows = self._db.query(
