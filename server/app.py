@@ -15,8 +15,12 @@ business, which answers bad SyncML with SyncML status codes itself.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from http import HTTPStatus
 from importlib import metadata
 from typing import Any, Protocol
@@ -30,6 +34,7 @@ from starlette.routing import Mount, Route
 from server.api import API_PATH, create_api
 from server.config import Settings
 from server.problems import problem
+from server.push import PushHub
 from server.store.database import Database
 
 __all__ = ["SYNCML_MEDIA_TYPES", "SyncReplyLike", "SyncServiceLike", "create_app", "problem"]
@@ -200,6 +205,23 @@ def _peer(request: Request) -> str:
     return f"{request.client.host}:{request.client.port}" if request.client else "unknown peer"
 
 
+def _lifespan(hub: PushHub | None) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if hub is None:
+            yield
+            return
+        watcher = asyncio.create_task(hub.run(), name="traveler-push")
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+    return lifespan
+
+
 def create_app(
     settings: Settings,
     database: Database,
@@ -207,11 +229,15 @@ def create_app(
 ) -> Starlette:
     """Build the ASGI app. Without ``sync_service``, uses the engine's
     ``server.sync_service.SyncService(settings=settings, database=database)``."""
+    # Push: this process's watcher of the store's push events (see server.push).
+    hub = PushHub(database) if settings.push_enable else None
     if sync_service is None:
         from server.sync_service import SyncService
 
-        sync_service = SyncService(settings=settings, database=database)
+        sync_service = SyncService(settings=settings, database=database,
+                                   on_events=hub.changed if hub else None)
     api = create_api(settings, database)
+    api.state.push_hub = hub
     routes = [
         *(Mount(path + API_PATH, app=api) for path in SYNCML_PATHS),
         *(Route(path, syncml_endpoint, methods=["POST"]) for path in SYNCML_PATHS),
@@ -221,8 +247,10 @@ def create_app(
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_exception, Exception: _unexpected},
+        lifespan=_lifespan(hub),
     )
     app.state.settings = settings
     app.state.database = database
     app.state.sync_service = sync_service
+    app.state.push_hub = hub
     return app

@@ -14,6 +14,8 @@ Modules::
     devices.py     POST/GET devices, DELETE devices/{id}
     whoami.py      GET whoami
     attachments.py GET messages, attachments (.TEF), policy, apps; POST handoffs
+    push.py        GET push (server-sent events: SyncML Server Alerted Notifications)
+    users.py       GET users/lookup (may a task be delegated to this address?)
 """
 
 from __future__ import annotations

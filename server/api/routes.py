@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from server.api import attachments, devices, out_of_office, whoami
+from server.api import attachments, devices, out_of_office, push, users, whoami
 
 __all__ = ["ROUTES"]
 
@@ -20,4 +20,6 @@ ROUTES: list[Route] = [
     *out_of_office.ROUTES,
     *devices.ROUTES,
     *whoami.ROUTES,
+    *push.ROUTES,
+    *users.ROUTES,
 ]

@@ -255,6 +255,8 @@ def test_without_a_service_the_engines_sync_service_is_built(
     module.SyncService = SyncService  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "server.sync_service", module)
     app = create_app(settings, database)
-    assert built == [{"settings": settings, "database": database}]
+    # on_events: the app's push hub is told at once when a sync changed tasks.
+    assert built == [{"settings": settings, "database": database,
+                      "on_events": app.state.push_hub.changed}]
     assert isinstance(app.state.sync_service, SyncService)
     assert app.state.settings is settings and app.state.database is database
