@@ -20,25 +20,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import json
-import os
 import sqlite3
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import httpx
-
-from syncml import auth
-from syncml.model import ItemCommand
-from syncml.server import Reply
+from tests.e2e.http_peer import device_token, http_device, md5_sync
 from tests.interop.traveler_server import TravelerServer
 from tests.syncml.peer import Peer, add, vtodo
 from todo.push import Backoff, PushListener, SyncRequested
@@ -47,37 +39,8 @@ PASSWORDS = {"alice": "alice-bench-pw", "frank": "frank-bench-pw"}
 SEED_LIKE_POLL_S = 15 * 60
 
 
-class HttpServer:
-    """The scripted SyncML client's transport: one HTTP POST per message to a live server."""
-
-    def __init__(self, base_url: str) -> None:
-        self._base = base_url.rstrip("/")
-        self._http = httpx.Client(timeout=60)
-        self._lock = threading.Lock()
-
-    def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        parts = urlsplit(url)
-        target = self._base + parts.path + (f"?{parts.query}" if parts.query else "")
-        with self._lock:
-            response = self._http.post(target, content=body,
-                                       headers={"content-type": content_type})
-        response.raise_for_status()
-        return Reply(response.content, response.headers.get("content-type", ""))
-
-
 def device(server: TravelerServer, user: str, device_id: str) -> Peer:
-    base = f"http://{server.host}:{server.port}"
-    return Peer(HttpServer(base), device_id=device_id, user=user,  # type: ignore[arg-type]
-                password=PASSWORDS[user])
-
-
-def md5_sync(peer: Peer, mode: int = 200, changes: list[ItemCommand] | None = None) -> None:
-    """A session with md5 credentials; the first one of a device fetches the server's nonce
-    (a 401 with a challenge) and retries, as real md5 clients do."""
-    try:
-        peer.sync(mode, changes)
-    except AssertionError:
-        peer.sync(mode, changes)
+    return http_device(server.url, user, PASSWORDS[user], device_id)
 
 
 def delegated(n: int) -> str:
@@ -102,12 +65,7 @@ def committed_at(db_path: Path, n: int) -> float:
 
 
 def token_of(server: TravelerServer, user: str, device_id: str) -> str:
-    body = {"device_id": device_id, "name": "bench", "os": "Linux",
-            "public_key": base64.b64encode(os.urandom(32)).decode()}
-    response = httpx.post(server.url + "/api/v1/devices", json=body,
-                          auth=(user, PASSWORDS[user]), timeout=30)
-    response.raise_for_status()
-    return str(response.json()["token"])
+    return device_token(server.url, user, PASSWORDS[user], device_id)
 
 
 async def push_client(server: TravelerServer, peer: Peer, token: str,
@@ -151,7 +109,6 @@ async def measure(server: TravelerServer, rounds: int, poll_interval: float) -> 
         await asyncio.to_thread(peer.sync, 201)
         # From now on md5 with the server's nonce, as real clients do: a basic password check
         # costs argon2 (tenths of a second) in every session and would dominate the delays.
-        peer.auth_type = auth.AUTH_MD5
         await asyncio.to_thread(md5_sync, peer)
     token = await asyncio.to_thread(token_of, server, "frank", "frank-laptop")
 
