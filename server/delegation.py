@@ -195,6 +195,12 @@ class Delegation:
                 return
             items.update(existing.guid, copy, uid)
         else:
+            # A new delegation: the assignee has not answered yet, whatever the copy says.
+            people = tuple(replace(a, partstat=PartStat.NEEDS_ACTION)
+                           if self._is_user(a.email, assignee) else a for a in task.assignees)
+            if people != task.assignees:
+                copy = format_task(replace(task, assignees=people), template=data,
+                                   now=self._now())
             items.add(copy, uid)
         kind = DELEGATED if new or existing is None else UPDATED
         self._notify(assignee, datastore, kind, uid, task.summary, organizer)

@@ -107,6 +107,16 @@ async def test_a_delegated_task_reaches_the_assignees_todos(
         ("frank@example.org", PartStat.NEEDS_ACTION)]
 
 
+async def test_a_new_assignee_starts_at_needs_action_whatever_the_organizer_wrote(
+    database: Database, alice: Peer
+) -> None:
+    await asyncio.to_thread(alice.sync, 200, [
+        add("A1", delegated("t-1", "Report", partstat="ACCEPTED"))])
+
+    [copy] = stored(database, "frank")
+    assert parse_task(copy).assignees[0].partstat is PartStat.NEEDS_ACTION
+
+
 async def test_the_assignee_hears_who_delegated_what(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
