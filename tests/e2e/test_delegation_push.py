@@ -132,3 +132,24 @@ async def test_alice_delegates_frank_completes_alice_sees_it(server: TravelerSer
     print(f"Alice's watching client: {answer.line}")
     await frank.stop()
     await alice_watch.stop()
+
+
+async def test_a_change_synced_to_one_pool_member_is_pushed_by_another(
+    server: TravelerServer, tmp_path: Path
+) -> None:
+    # A second server process on the same store: a pool of two (SQLite in WAL mode lets two
+    # processes share the database file).
+    other = TravelerServer(server.data_dir)
+    other.log_path = tmp_path / "other-server.log"
+    with other:
+        frank = await asyncio.to_thread(Watcher, other, "frank", "frank-laptop")
+        frank.start()
+        await frank.connected()
+        alice = http_device(server.url, "alice", PASSWORDS["alice"], "alice-phone")
+        await asyncio.to_thread(alice.sync, 201)
+
+        await asyncio.to_thread(md5_sync, alice, 200, [add("P1", TASK)])
+
+        await frank.until("Alice Example delegated 'Latest defect count' to you")
+        assert the_task(frank.peer)
+        await frank.stop()
