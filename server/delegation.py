@@ -32,9 +32,9 @@ from server.store.users import User, UserStore
 from server.task_content import TaskContent
 from syncml.codes import StatusCode
 from syncml.errors import ItemRefused
-from todo.calendar_format import format_task, parse_task
 from todo.errors import TaskFormatError
 from todo.task import Attendee, PartStat, Status, Task
+from todo.task_format import format_task, parse_task
 
 __all__ = ["Delegation"]
 
@@ -222,8 +222,11 @@ class Delegation:
         people = tuple(replace(a, partstat=partstat) if self._is_user(a.email, assignee) else a
                        for a in task.assignees)
         answered = replace(task, assignees=people)
-        if len(people) == 1:
-            # The only assignee's progress is the task's progress.
+        if len(people) == 1 and (copy.is_completed != task.is_completed or (
+                copy.percent_complete is not None
+                and copy.percent_complete != task.percent_complete)):
+            # The only assignee's progress is the task's progress (compared, so a client that
+            # leaves out STATUS does not undo the organizer's).
             answered = replace(answered, status=copy.status, completed=copy.completed,
                                percent_complete=copy.percent_complete)
         elif people and all(a.partstat is PartStat.COMPLETED for a in people):

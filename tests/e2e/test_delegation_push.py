@@ -16,9 +16,9 @@ import pytest
 from tests.e2e.http_peer import device_token, http_device, md5_sync
 from tests.interop.traveler_server import TravelerServer
 from tests.syncml.peer import Peer, add, vtodo
-from todo.calendar_format import parse_task
 from todo.push import Backoff, PushListener
 from todo.task import PartStat
+from todo.task_format import parse_task
 from todo.watch import WatchReport, watch
 
 PASSWORDS = {"alice": "alice-e2e-pw", "frank": "frank-e2e-pw"}

@@ -19,8 +19,8 @@ from server.store import Database, UserStore
 from server.store.push_events import PushEventStore
 from tests.server.app_peer import AppOverHttp
 from tests.syncml.peer import Peer, add, delete, vtodo
-from todo.calendar_format import parse_task
 from todo.task import PartStat, Status
+from todo.task_format import parse_task
 
 PASSWORDS = {"alice": "alice-secret", "frank": "frank-secret", "bob": "bob-secret"}
 ORGANIZER = "ORGANIZER;CN=Alice Example:mailto:alice@example.org\r\n"
@@ -177,6 +177,24 @@ async def test_completion_flows_back_to_the_organizer(
     [answer] = [e for e in events.events_after(user_id(database, "alice"), before)]
     assert (answer.kind, answer.detail["by"], answer.detail["partstat"]) == (
         "answered", "Frank Adams", "COMPLETED")
+
+
+async def test_an_answer_without_status_keeps_the_organizers_status(
+    database: Database, alice: Peer, frank: Peer
+) -> None:
+    await asyncio.to_thread(alice.sync, 200, [
+        add("A1", delegated("t-1", "Report", extra="STATUS:IN-PROCESS\r\n"))])
+    await asyncio.to_thread(frank.sync, 200)
+    [luid] = frank.items
+
+    # Frank's client writes its own copy without STATUS, accepting the task.
+    await asyncio.to_thread(frank.sync, 200, [
+        add(luid, delegated("t-1", "Report", partstat="ACCEPTED"), "Replace")])
+
+    [original] = stored(database, "alice")
+    task = parse_task(original)
+    assert task.status is Status.IN_PROCESS
+    assert task.assignees[0].partstat is PartStat.ACCEPTED
 
 
 async def test_the_organizers_changes_keep_the_assignees_answer(
