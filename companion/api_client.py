@@ -15,6 +15,8 @@ Errors (all derive from :class:`ServerError`; each message names what is wrong a
     ├── AccessRevokedError        the device was revoked, or the user disabled
     ├── SignedOutError            the device token is no longer valid: sign in again
     ├── NoClientApiError          a plain SyncML server: the Traveler extras are not there
+    ├── UnknownUserError          nobody on the server has that user name or e-mail (or
+    │                             several share the e-mail): a task cannot be delegated there
     ├── TooManyAttemptsError      the server throttles sign-ins after failed ones (HTTP 429)
     └── ServerFailedError         the server failed (5xx) or answered something unusable
 """
@@ -27,7 +29,7 @@ import secrets
 import ssl
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -52,6 +54,7 @@ __all__ = [
     "AccessRevokedError",
     "AccountCheck",
     "ClientApi",
+    "DirectoryUser",
     "NoClientApiError",
     "NotSyncMLServerError",
     "Registration",
@@ -62,6 +65,7 @@ __all__ = [
     "SignedOutError",
     "SyncMLProbe",
     "TooManyAttemptsError",
+    "UnknownUserError",
     "WhoAmI",
     "WrongPasswordError",
     "check_account",
@@ -113,6 +117,10 @@ class TooManyAttemptsError(ServerError):
         self.retry_after = retry_after
 
 
+class UnknownUserError(ServerError):
+    """The server has no single user by that name or e-mail: no task can be delegated there."""
+
+
 class ServerFailedError(ServerError):
     pass
 
@@ -156,6 +164,15 @@ class Registration:
     token: str
     user: str
     device: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A user of the server, as ``users/lookup`` answers (someone a task can go to)."""
+
+    user: str
+    display_name: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -406,6 +423,17 @@ class ClientApi:
         except (KeyError, TypeError, ValueError):
             raise self._unusable("whoami") from None
 
+    async def lookup_user(self, address: str) -> DirectoryUser:
+        """The user a name or e-mail address names on this server; raises
+        :class:`UnknownUserError` when nobody (or several users) has it."""
+        answer = await self.request("GET", f"users/lookup?{urlencode({'address': address})}")
+        try:
+            return DirectoryUser(user=str(answer["user"]),
+                                 display_name=str(answer["display_name"]),
+                                 email=str(answer["email"]))
+        except (KeyError, TypeError, ValueError):
+            raise self._unusable("the user lookup") from None
+
     async def unregister_device(self, device_id: str) -> None:
         """Sign a device of this user out (this one, by default in the Companion)."""
         await self.request("DELETE", f"devices/{device_id}")
@@ -524,6 +552,8 @@ class ClientApi:
             )
         if code in ("device-revoked", "user-disabled"):
             return AccessRevokedError(f"{detail} (server {where})")
+        if code in ("user-unknown", "user-ambiguous"):
+            return UnknownUserError(f"{detail} (server {where})")
         if code in ("token-invalid", "credentials-missing"):
             return SignedOutError(f"This device is signed out of {where}: {detail}")
         if status >= 500:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
+from companion.api_client import ClientApi, UnknownUserError
 from server.app import create_app
 from server.config import load_settings
 from server.store import Database, UserStore
@@ -209,3 +210,17 @@ async def test_lookup_refusals_say_why(http: httpx.AsyncClient, address: str, st
                               headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == status
     assert response.json()["code"] == code
+
+
+async def test_the_companions_api_client_looks_assignees_up(
+    server: LiveServer, http: httpx.AsyncClient
+) -> None:
+    token = await token_of(http, "alice", "alice-laptop")
+    api = ClientApi(server.url + "/traveler", token=token, client=http)
+
+    frank = await api.lookup_user("Frank@Example.org")
+    assert (frank.user, frank.display_name) == ("frank", "Frank Adams")
+    with pytest.raises(UnknownUserError, match="is not a user of this server"):
+        await api.lookup_user("nobody@elsewhere.example")
+    with pytest.raises(UnknownUserError, match="several users"):
+        await api.lookup_user("shared@example.org")
