@@ -6,7 +6,7 @@ Commands (docs/todo-cli.md has the details, the JSON format and the exit codes):
     traveler-todo add TEXT [--due WHEN] [--priority P] [--list NAME]... [--assign USER]...
     traveler-todo done ID | reopen ID | delete ID | restore ID | show ID | undo
     traveler-todo import FILE.ics | export [FILE.ics]
-    traveler-todo sync [--slow]
+    traveler-todo sync [--slow] [--watch]
     traveler-todo lists
 
 ``--account ID`` (before the command) picks one of the Companion's accounts (by ID or user
@@ -30,18 +30,24 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+import httpx
+
 from companion.accounts import AccountError, AccountStore
 from companion.api_client import (
+    ClientApi,
+    DirectoryUser,
     ServerError,
     ServerTimeoutError,
     ServerUnreachableError,
+    UnknownUserError,
     WrongPasswordError,
 )
 from companion.secret_store import KeyringUnavailableError
 from syncml.client import ClientConfig, Counts
 from syncml.codes import AlertCode
-from todo.account import sync_account
+from todo.account import SyncAccount, sync_account
 from todo.errors import TaskFormatError
+from todo.push import PushError, PushListener, PushUnauthorized
 from todo.quick_add import parse_due, parse_quick_add
 from todo.store import (
     LOCAL_ACCOUNT,
@@ -55,6 +61,7 @@ from todo.store import (
 from todo.sync import sync_store
 from todo.task import Attendee, Organizer, Priority
 from todo.views import Sort, parse_view
+from todo.watch import FALLBACK_INTERVAL_S, WatchReport, watch
 
 __all__ = ["Exit", "main"]
 
@@ -87,6 +94,8 @@ class Exit(enum.IntEnum):
     """``sync``: the server cannot be reached or did not answer in time."""
     SERVER = 10
     """``sync``: not a SyncML server at that URL, or the server failed or refused the sync."""
+    NO_SUCH_USER = 11
+    """``add --assign``: the account's server has no (single) user of that name or e-mail."""
 
 
 class _Failure(Exception):
@@ -147,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print the todo as JSON")
 
     p = commands.add_parser("sync", help="sync with the account's server")
+    p.add_argument("--watch", action="store_true",
+                   help="stay connected and sync on every push from the server (one line per "
+                        "sync) until interrupted")
     p.add_argument("--slow", action="store_true", help="compare every todo with the server")
     commands.add_parser("undo", help="undo the last change")
     commands.add_parser("lists", help="the user-defined lists and their open todos")
@@ -308,11 +320,40 @@ def _add(args: argparse.Namespace, store: TodoStore) -> int:
     task = replace(
         task,
         categories=tuple(categories),
-        assignees=tuple(Attendee(email=a) for a in assignees),
+        assignees=_assignees(args.store_id, assignees),
         organizer=Organizer(email=args.organizer) if assignees else None,
     )
     todo_id = store.add(task)
     return _report(store, todo_id, "added", args.json)
+
+
+def _assignees(store_id: str, addresses: list[str]) -> tuple[Attendee, ...]:
+    """The assignees, checked with the account's server when it can be asked: a todo can only
+    be delegated to users of the same server. Offline (or without the client API), they are
+    taken as written; the server refuses an unknown one at the next sync."""
+    if not addresses or store_id == LOCAL_ACCOUNT:
+        return tuple(Attendee(email=a) for a in addresses)
+    try:
+        account = sync_account(store_id)
+    except (AccountError, KeyringUnavailableError):
+        account = None
+    if account is None or account.token is None:
+        return tuple(Attendee(email=a) for a in addresses)
+
+    async def look_up() -> list[DirectoryUser]:
+        async with httpx.AsyncClient() as client:
+            api = ClientApi(account.server_url, token=account.token, client=client)
+            return [await api.lookup_user(a) for a in addresses]
+
+    try:
+        found = asyncio.run(look_up())
+    except UnknownUserError as exc:
+        raise _Failure(Exit.NO_SUCH_USER, str(exc)) from exc
+    except ServerError as exc:
+        print(f"{PROG}: warning: the assignees could not be checked ({exc}); the server "
+              "checks them at the next sync", file=sys.stderr)
+        return tuple(Attendee(email=a) for a in addresses)
+    return tuple(Attendee(email=user.email, name=user.display_name) for user in found)
 
 
 def _sync(args: argparse.Namespace, store: TodoStore) -> int:
@@ -326,6 +367,26 @@ def _sync(args: argparse.Namespace, store: TodoStore) -> int:
         account = sync_account(args.store_id)
     except (AccountError, KeyringUnavailableError) as exc:
         raise _Failure(Exit.NO_ACCOUNT, str(exc)) from exc
+    mode = AlertCode.SLOW_SYNC if args.slow else AlertCode.TWO_WAY
+    if args.watch:
+        return _watch(store, account, mode)
+    try:
+        summary, notes = asyncio.run(_sync_once(store, account, mode))
+    except WrongPasswordError as exc:
+        raise _Failure(Exit.WRONG_PASSWORD, str(exc)) from exc
+    except (ServerUnreachableError, ServerTimeoutError) as exc:
+        raise _Failure(Exit.UNREACHABLE, str(exc)) from exc
+    except ServerError as exc:
+        raise _Failure(Exit.SERVER, str(exc)) from exc
+    print(summary)
+    for note in notes:
+        print(note)
+    return Exit.OK
+
+
+async def _sync_once(store: TodoStore, account: SyncAccount,
+                     mode: AlertCode) -> tuple[str, list[str]]:
+    """One session: its summary line and a line per conflict kept for restore."""
     nonce = store.meta(NONCE_KEY)
     config = ClientConfig(
         url=account.server_url,
@@ -334,30 +395,52 @@ def _sync(args: argparse.Namespace, store: TodoStore) -> int:
         device_id=account.device_id,
         nonce=bytes.fromhex(nonce) if nonce else None,
     )
-    mode = AlertCode.SLOW_SYNC if args.slow else AlertCode.TWO_WAY
-    try:
-        report = asyncio.run(sync_store(store, config, mode=mode))
-    except WrongPasswordError as exc:
-        raise _Failure(Exit.WRONG_PASSWORD, str(exc)) from exc
-    except (ServerUnreachableError, ServerTimeoutError) as exc:
-        raise _Failure(Exit.UNREACHABLE, str(exc)) from exc
-    except ServerError as exc:
-        raise _Failure(Exit.SERVER, str(exc)) from exc
+    report = await sync_store(store, config, mode=mode)
     done = report.done
     store.set_meta(NONCE_KEY, done.next_nonce.hex() if done.next_nonce else None)
-    print(
+    summary = (
         f"synced with {account.server_url} as {account.user}: "
         f"sent {_counts(done.sent)}, received {_counts(done.received)}"
         + (f", {done.failed} failed (they stay for the next sync)" if done.failed else "")
     )
     rows = store.summaries([*report.overridden, *report.kept])
-    for todo_id in report.overridden:
-        print(
-            f"conflict: {todo_id} {rows[todo_id].subject}: the server's version replaced "
-            f"yours; 'traveler-todo restore {todo_id}' brings yours back"
-        )
-    for todo_id in report.kept:
-        print(f"kept: {todo_id} {rows[todo_id].subject}: deleted elsewhere, edited here")
+    notes = [
+        f"conflict: {todo_id} {rows[todo_id].subject}: the server's version replaced "
+        f"yours; 'traveler-todo restore {todo_id}' brings yours back"
+        for todo_id in report.overridden
+    ] + [f"kept: {todo_id} {rows[todo_id].subject}: deleted elsewhere, edited here"
+         for todo_id in report.kept]
+    return summary, notes
+
+
+def _watch(store: TodoStore, account: SyncAccount, mode: AlertCode) -> int:
+    """``sync --watch``: a sync now, then one per push, a line each, until interrupted."""
+    first = [mode]
+
+    async def once() -> str:
+        # --slow applies to the first sync only; the pushes that follow ask for two-way.
+        summary, notes = await _sync_once(store, account, first.pop() if first else
+                                          AlertCode.TWO_WAY)
+        return "\n".join([summary.replace("synced with ", "", 1), *notes])
+
+    listener = PushListener(account.server_url, account.token) if account.token else None
+    if listener is None:
+        print(f"{account.server_url} has no Traveler push channel (a plain SyncML server); "
+              f"syncing every {FALLBACK_INTERVAL_S:g} s", flush=True)
+
+    def report(line: WatchReport) -> None:
+        print(line.line, flush=True)
+
+    try:
+        asyncio.run(watch(listener, once, report, fatal=(WrongPasswordError,)))
+    except KeyboardInterrupt:
+        return Exit.OK
+    except WrongPasswordError as exc:
+        raise _Failure(Exit.WRONG_PASSWORD, str(exc)) from exc
+    except PushUnauthorized as exc:
+        raise _Failure(Exit.NO_ACCOUNT, str(exc)) from exc
+    except PushError as exc:
+        raise _Failure(Exit.SERVER, str(exc)) from exc
     return Exit.OK
 
 

@@ -48,10 +48,14 @@ Sync = Callable[[], Awaitable[str]]  # runs one sync, returns its one-line summa
 Report = Callable[[WatchReport], None]
 
 
-async def watch(listener: PushListener, sync: Sync, report: Report, *,
+async def watch(listener: PushListener | None, sync: Sync, report: Report, *,
                 fallback_interval: float = FALLBACK_INTERVAL_S,
+                fatal: tuple[type[Exception], ...] = (),
                 clock: Callable[[], datetime] = datetime.now) -> None:
-    """Run until cancelled; a :class:`~todo.push.PushError` other than push-disabled ends it."""
+    """Run until cancelled. Without a listener (a server without push) it syncs on a
+    schedule. A :class:`~todo.push.PushError` other than push-disabled ends it, and so does
+    a sync failing with one of the ``fatal`` errors (a wrong password: retrying will not
+    help); other failed syncs are reported and the next push or tick tries again."""
     wanted = asyncio.Event()
     pending: list[Notice] = []
     wanted.set()  # the first sync: catch up with what happened while we were away
@@ -64,6 +68,8 @@ async def watch(listener: PushListener, sync: Sync, report: Report, *,
             pending.clear()
             try:
                 summary = await sync()
+            except fatal:
+                raise
             except Exception as exc:  # a failed sync is reported; the next push retries
                 report(WatchReport(clock(), "sync-failed", f"sync failed: {exc}", notices))
                 continue
@@ -72,7 +78,15 @@ async def watch(listener: PushListener, sync: Sync, report: Report, *,
                 text += " — " + "; ".join(n.text for n in notices)
             report(WatchReport(clock(), "sync", text, notices))
 
+    async def on_schedule() -> None:
+        while True:
+            await asyncio.sleep(fallback_interval)
+            wanted.set()
+
     async def listening() -> None:
+        if listener is None:
+            await on_schedule()
+            return
         try:
             async for event in listener.events():
                 if isinstance(event, SyncRequested):
@@ -89,10 +103,17 @@ async def watch(listener: PushListener, sync: Sync, report: Report, *,
         except PushDisabled as exc:
             report(WatchReport(clock(), "push", f"push: {exc}; syncing every "
                                                 f"{fallback_interval:g} s instead"))
-            while True:
-                await asyncio.sleep(fallback_interval)
-                wanted.set()
+            await on_schedule()
 
-    async with asyncio.TaskGroup() as group:
-        group.create_task(syncing())
-        group.create_task(listening())
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(syncing())
+            group.create_task(listening())
+    except ExceptionGroup as failed:
+        # One task's failure cancels the other: callers get that failure, not a group.
+        raise _first(failed) from None
+
+
+def _first(group: BaseExceptionGroup[Exception]) -> Exception:
+    inner = group.exceptions[0]
+    return _first(inner) if isinstance(inner, BaseExceptionGroup) else inner

@@ -4,7 +4,9 @@ A real ``traveler-server`` process with two users. Alice's device syncs a task d
 Frank; the delay is from the server's commit of that sync (the push event's timestamp in the
 server's store; same machine, same clock) until Frank's device has the task in its local store.
 
-Two Frank devices, measured in the same run against the same server:
+Alice's device is the scripted SyncML client of tests/syncml/peer.py (it only has to send the
+task); Frank's are the real ToDo client — a todo store synced by ``todo.sync`` with the engine's
+SyncML client, md5 credentials — two of them, measured in the same run against the same server:
 
 * **push**: keeps the push channel open (``todo.push.PushListener``) and syncs on every SAN;
 * **poll**: syncs on a fixed schedule (``--poll-interval``, default 2 s), like a client without
@@ -30,7 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.http_peer import device_token, http_device, md5_sync
+from syncml.codes import AlertCode
+from tests.e2e.http_peer import StoreDevice, device_token, http_device, md5_sync
 from tests.interop.traveler_server import TravelerServer
 from tests.syncml.peer import Peer, add, vtodo
 from todo.push import Backoff, PushListener, SyncRequested
@@ -49,8 +52,8 @@ def delegated(n: int) -> str:
                  "ATTENDEE;CN=Frank Adams:mailto:frank@example.org\r\n")
 
 
-def has_task(peer: Peer, n: int) -> bool:
-    return any(f"UID:bench-{n}\r\n" in data for data in peer.items.values())
+def has_task(device: StoreDevice, n: int) -> bool:
+    return device.has(f"bench-{n}")
 
 
 def committed_at(db_path: Path, n: int) -> float:
@@ -68,7 +71,7 @@ def token_of(server: TravelerServer, user: str, device_id: str) -> str:
     return device_token(server.url, user, PASSWORDS[user], device_id)
 
 
-async def push_client(server: TravelerServer, peer: Peer, token: str,
+async def push_client(server: TravelerServer, device: StoreDevice, token: str,
                       notified: Callable[[float], None], arrived: Callable[[float], None],
                       stop: asyncio.Event) -> None:
     listener = PushListener(server.url, token, backoff=Backoff(initial=0.1, maximum=1))
@@ -78,16 +81,16 @@ async def push_client(server: TravelerServer, peer: Peer, token: str,
             break
         if isinstance(event, SyncRequested):
             notified(time.time())
-            await asyncio.to_thread(md5_sync, peer)
+            await device.sync()
             arrived(time.time())
     await events.aclose()
 
 
-async def poll_client(peer: Peer, interval: float, arrived: Callable[[float], None],
-                      stop: asyncio.Event) -> None:
+async def poll_client(device: StoreDevice, interval: float,
+                      arrived: Callable[[float], None], stop: asyncio.Event) -> None:
     while not stop.is_set():
         await asyncio.sleep(interval)
-        await asyncio.to_thread(md5_sync, peer)
+        await device.sync()
         arrived(time.time())
 
 
@@ -100,16 +103,22 @@ class Round:
     poll_done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
-async def measure(server: TravelerServer, rounds: int, poll_interval: float) -> dict[str, object]:
+async def measure(server: TravelerServer, rounds: int, poll_interval: float,
+                  root: Path) -> dict[str, object]:
     db_path = server.data_dir / "traveler.db"
     alice = device(server, "alice", "alice-phone")
-    pusher = device(server, "frank", "frank-laptop")
-    poller = device(server, "frank", "frank-desktop")
-    for peer in (alice, pusher, poller):
-        await asyncio.to_thread(peer.sync, 201)
-        # From now on md5 with the server's nonce, as real clients do: a basic password check
-        # costs argon2 (tenths of a second) in every session and would dominate the delays.
-        await asyncio.to_thread(md5_sync, peer)
+    await asyncio.to_thread(alice.sync, 201)
+    # md5 from now on, with the server's nonce, as SyncML clients do: a basic password check
+    # costs argon2 (tenths of a second) in every session and would dominate the delays.
+    await asyncio.to_thread(md5_sync, alice)
+    # Frank's two desktops: the real ToDo client (todo store + SyncML client).
+    pusher = StoreDevice(root / "frank-laptop.db", server.url, "frank", PASSWORDS["frank"],
+                         "frank-laptop")
+    poller = StoreDevice(root / "frank-desktop.db", server.url, "frank", PASSWORDS["frank"],
+                         "frank-desktop")
+    for desktop in (pusher, poller):
+        await desktop.sync(AlertCode.SLOW_SYNC)
+        await desktop.sync()
     token = await asyncio.to_thread(token_of, server, "frank", "frank-laptop")
 
     push_delays: list[float] = []
@@ -145,7 +154,7 @@ async def measure(server: TravelerServer, rounds: int, poll_interval: float) -> 
         await asyncio.wait_for(current.poll_done.wait(), 120)
         # One quiet two-way sync of Frank's: the sync cost inside the delays.
         started = time.perf_counter()
-        await asyncio.to_thread(md5_sync, poller)
+        await poller.sync()
         sync_times.append(time.perf_counter() - started)
     stop.set()
     for task in tasks:
@@ -203,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             server.cli("user", "add", user, "--email", f"{user}@example.org", "--full-name",
                        name, "--password-stdin", stdin=PASSWORDS[user] + "\n")
         with server:
-            result = asyncio.run(measure(server, args.rounds, args.poll_interval))
+            result = asyncio.run(measure(server, args.rounds, args.poll_interval, Path(tmp)))
         summary = report(result)
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)

@@ -1,19 +1,26 @@
-"""The scripted SyncML client of tests/syncml/peer.py against a live server over HTTP, and the
-client-API calls a device makes first (register, get its token)."""
+"""Devices against a live server: the real ToDo client (todo store + SyncML client), the
+scripted SyncML client of tests/syncml/peer.py over HTTP, and the client-API call a device
+makes first (register, get its token)."""
 
 from __future__ import annotations
 
 import base64
 import os
 import threading
+from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
 from syncml import auth
+from syncml.client import ClientConfig
+from syncml.codes import AlertCode
 from syncml.model import ItemCommand
 from syncml.server import Reply
 from tests.syncml.peer import Peer
+from todo.store import TodoStore
+from todo.sync import sync_store
 
 
 class HttpServer:
@@ -59,3 +66,24 @@ def device_token(syncml_url: str, user: str, password: str, device_id: str) -> s
                           auth=(user, password), timeout=30)
     response.raise_for_status()
     return str(response.json()["token"])
+
+
+class StoreDevice:
+    """A ToDo installation: its own todo store, synced by the real SyncML client
+    (:func:`todo.sync.sync_store`), md5 nonces carried from session to session."""
+
+    def __init__(self, path: Path, syncml_url: str, user: str, password: str,
+                 device_id: str) -> None:
+        self.store = TodoStore.open(path)
+        self.config = ClientConfig(url=syncml_url, username=user, password=password,
+                                   device_id=device_id)
+
+    async def sync(self, mode: AlertCode = AlertCode.TWO_WAY) -> None:
+        report = await sync_store(self.store, self.config, mode=mode)
+        self.config = replace(self.config, nonce=report.done.next_nonce)
+
+    def has(self, uid: str) -> bool:
+        return self.store.find(uid) is not None
+
+    def close(self) -> None:
+        self.store.close()
