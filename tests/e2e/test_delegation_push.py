@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.http_peer import device_token, http_device, md5_sync
@@ -153,3 +154,17 @@ async def test_a_change_synced_to_one_pool_member_is_pushed_by_another(
         await frank.until("Alice Example delegated 'Latest defect count' to you")
         assert the_task(frank.peer)
         await frank.stop()
+
+
+def test_push_turned_off_is_logged_and_refused(tmp_path: Path) -> None:
+    server = TravelerServer(tmp_path / "off", settings={"NTS_PUSH_ENABLE": "false"})
+    server.cli("user", "add", "frank", "--email", "frank@example.org", "--password-stdin",
+               stdin=PASSWORDS["frank"] + "\n")
+    with server:
+        token = device_token(server.url, "frank", PASSWORDS["frank"], "frank-laptop")
+        response = httpx.get(server.url + "/api/v1/push",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        log = server.output_tail()
+    assert "Push is disabled (NTS_PUSH_ENABLE=false)" in log
+    assert response.status_code == 503
+    assert response.json()["code"] == "push-disabled"
