@@ -19,6 +19,7 @@ __all__ = [
     "InboxAttachment",
     "InboxMessage",
     "ServerPolicy",
+    "attachment_of",
     "download_attachment",
     "fetch_inbox",
     "report_hand_off",
@@ -116,8 +117,21 @@ async def download_attachment(api: ClientApi, attachment: InboxAttachment, folde
     return target
 
 
+def attachment_of(message_ref: str | None) -> tuple[int, int] | None:
+    """(message, position) from a .tef's message reference (``messages/N/attachments/M``)."""
+    parts = (message_ref or "").split("/")
+    if (
+        len(parts) == 4
+        and (parts[0], parts[2]) == ("messages", "attachments")
+        and parts[1].isdigit()
+        and parts[3].isdigit()
+    ):
+        return int(parts[1]), int(parts[3])
+    return None
+
+
 async def report_hand_off(
-    api: ClientApi, attachment: InboxAttachment | None, file_name: str, app: DesktopApp
+    api: ClientApi, where: tuple[int, int] | None, file_name: str, app: DesktopApp
 ) -> None:
     """Tell the server (it logs who, which file, which app, when)."""
     body: dict[str, Any] = {
@@ -126,9 +140,8 @@ async def report_hand_off(
         "app_version": app.version,
         "os": platform.system().lower() if platform.system() else None,
     }
-    if attachment is not None:
-        body["message"] = attachment.message
-        body["attachment"] = attachment.position
+    if where is not None:
+        body["message"], body["attachment"] = where
     else:
         body["file_name"] = file_name
     await api.request("POST", "handoffs", json_body=body)

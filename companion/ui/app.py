@@ -9,6 +9,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from companion.accounts import AccountError, AccountStore
+from companion.ui.hand_off_report import HandOffReporter
 from companion.ui.inbox_window import InboxWindow
 from companion.ui.viewer_window import ViewerWindow
 
@@ -45,10 +46,15 @@ def run_viewer(path: Path | None = None) -> int:
         window.show()
         window.refresh()
     else:
-        window = ViewerWindow()
-        window.show()
+        viewer = window = ViewerWindow()
+        if _has_inbox():
+            reporter = HandOffReporter(AccountStore(), parent=viewer)
+            viewer.handed_off.connect(
+                lambda app: reporter.report(viewer.plain.metadata, app) if viewer.plain else None
+            )
+        viewer.show()
         if path is not None:
-            window.open_file(path)
+            viewer.open_file(path)
     status = app.exec()
     del translators
     return status

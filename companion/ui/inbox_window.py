@@ -201,7 +201,8 @@ class InboxWindow(QMainWindow):
         self.status.setText("")
 
     def _report(self, attachment: InboxAttachment | None, path: Path, app: DesktopApp) -> None:
-        call = self._api_call(lambda api: report_hand_off(api, attachment, path.name, app))
+        where = (attachment.message, attachment.position) if attachment is not None else None
+        call = self._api_call(lambda api: report_hand_off(api, where, path.name, app))
         if call is not None:
             self.background.run(call, lambda _: None, self._failed)
 

@@ -26,7 +26,9 @@ from companion.device import load_device, private_key
 from companion.hand_off import installed_apps
 from companion.secret_store import SecretStore
 from companion.ui.content_views import PdfViewer
+from companion.ui.hand_off_report import HandOffReporter
 from companion.ui.inbox_window import InboxWindow
+from companion.ui.viewer_window import ViewerWindow
 from tests.companion.desktop_apps import install_app
 from tests.companion.ui.pdf_files import make_pdf
 
@@ -207,6 +209,23 @@ def test_mail_to_inbox_to_viewer_to_an_approved_app_only(
         lambda: "org.example.Approved.desktop" in server.cli("mail", "handoffs", "--user", "alice"),
         timeout=20000,
     )
+
+    # The same .tef opened from its file (not from the inbox) reports its hand-off too.
+    cached = next((private_home / "attachments").rglob("*.tef"))
+    local = ViewerWindow(identity=lambda: identity)
+    qtbot.addWidget(local)
+    reporter = HandOffReporter(AccountStore(private_home, secrets), parent=local)
+    local.handed_off.connect(lambda app: reporter.report(local.plain.metadata, app))
+    assert local.open_file(cached)
+    local.hand_off(installed_apps()["org.example.Approved.desktop"])
+    qtbot.waitUntil(
+        lambda: (
+            server.cli("mail", "handoffs", "--user", "alice").count("org.example.Approved") == 2
+        ),
+        timeout=20000,
+    )
+    assert reporter.failures == []
+    (tmp_path / "approved.report.release").write_text("")
 
     # The administrator lifts "approved applications only": the next refresh brings it.
     server.cli("policy", "set", "--approved-apps-only", "off")
