@@ -30,7 +30,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from sse_starlette import EventSourceResponse
@@ -141,8 +141,11 @@ class PushHub:
         return sum(len(v) for v in self._listeners.values())
 
     async def stream(self, *, user_id: int, device_pk: int, server_id: str, secret: bytes,
-                     nonce: bytes, last_event_id: int | None) -> AsyncIterator[dict[str, Any]]:
-        """The SSE events of one device's connection, until the client goes away."""
+                     nonce: bytes, last_event_id: int | None,
+                     allowed: Callable[[], bool] | None = None) -> AsyncIterator[dict[str, Any]]:
+        """The SSE events of one device's connection, until the client goes away, or until
+        ``allowed`` (asked before each notification) says the device may no longer hear them:
+        a device signed out or revoked, or a user disabled, while connected."""
         position = await asyncio.to_thread(self._store.subscribe, device_pk, last_event_id)
         yield {"event": "ready", "data": json.dumps({
             "server": server_id, "nonce": nonce.decode("ascii"), "position": position})}
@@ -155,6 +158,10 @@ class PushHub:
                     position = events[-1].seq
                     # The device whose sync made a change has it already.
                     news = [e for e in events if e.origin_pk != device_pk]
+                    if news and allowed is not None and not await asyncio.to_thread(allowed):
+                        log.info("Traveler: Push stream of device %d ended: no longer "
+                                 "allowed", device_pk)
+                        return
                     if news:
                         yield san_event(news, position=position, server_id=server_id,
                                         secret=secret, nonce=nonce)
@@ -195,13 +202,15 @@ def last_event_id(text: str | None) -> int | None:
 
 
 def push_response(request: Request, hub: PushHub, *, user_id: int, device_pk: int,
-                  token: str, server_id: str) -> EventSourceResponse:
-    """The SSE response of an authenticated push request (raises PushRequestError)."""
+                  token: str, server_id: str,
+                  allowed: Callable[[], bool] | None = None) -> EventSourceResponse:
+    """The SSE response of an authenticated push request (raises PushRequestError);
+    ``allowed`` re-checks the caller before each notification (see :meth:`PushHub.stream`)."""
     nonce = request_nonce(request.query_params.get("nonce"))
     resume = last_event_id(request.headers.get("last-event-id"))
     secret = notification_secret(server_id, hashlib.sha256(token.encode("utf-8")).hexdigest())
     stream = hub.stream(user_id=user_id, device_pk=device_pk, server_id=server_id,
-                        secret=secret, nonce=nonce, last_event_id=resume)
+                        secret=secret, nonce=nonce, last_event_id=resume, allowed=allowed)
     # ping: a comment every 15 s keeps proxies from closing an idle connection and lets the
     # client tell a dead link from a quiet one.
     return EventSourceResponse(stream, ping=15, headers={"Cache-Control": "no-store"})

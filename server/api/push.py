@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from server.api.auth import Caller, device_route
+from server.api.auth import Caller, device_route, hash_token
 from server.api.context import api_context
 from server.api.problems import ApiProblem
 from server.push import PushHub, PushRequestError, push_response
@@ -31,9 +31,20 @@ async def push(request: Request, caller: Caller) -> Response:
         )
     # device_route checked the token; the SANs' digest is keyed with it.
     token = request.headers.get("authorization", "").partition(" ")[2].strip()
+    token_hash = hash_token(token)
+
+    def allowed() -> bool:
+        # The stream outlives the request's check: a device signed out or revoked, or a user
+        # disabled, meanwhile must not hear of the user's tasks any more.
+        device = context.devices.by_token_hash(token_hash)
+        user = context.users.get_by_id(caller.user.id)
+        return (device is not None and device.active and device.id == caller.device.id
+                and user is not None and not user.disabled)
+
     try:
         return push_response(request, hub, user_id=caller.user.id, device_pk=caller.device.id,
-                             token=token, server_id=context.settings.server_name)
+                             token=token, server_id=context.settings.server_name,
+                             allowed=allowed)
     except PushRequestError as exc:
         raise ApiProblem(400, "field-invalid", str(exc)) from None
 

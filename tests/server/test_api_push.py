@@ -7,6 +7,7 @@ import asyncio
 import base64
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,12 +19,20 @@ from argon2 import PasswordHasher
 from companion.api_client import ClientApi, UnknownUserError
 from server.app import create_app
 from server.config import load_settings
-from server.store import Database, UserStore
+from server.store import ClientDeviceStore, Database, UserStore
+from server.store.push_events import PushEventStore
 from syncml.server import Reply
 from tests.server.app_peer import AppOverHttp
 from tests.server.live_server import LiveServer
 from tests.syncml.peer import Peer, vtodo
-from todo.push import Backoff, Connected, PushDisabled, PushListener, SyncRequested
+from todo.push import (
+    Backoff,
+    Connected,
+    PushDisabled,
+    PushListener,
+    PushUnauthorized,
+    SyncRequested,
+)
 
 API = "/traveler/api/v1"
 PASSWORDS = {"alice": "alice-pw", "frank": "frank-pw"}
@@ -224,3 +233,32 @@ async def test_the_companions_api_client_looks_assignees_up(
         await api.lookup_user("nobody@elsewhere.example")
     with pytest.raises(UnknownUserError, match="several users"):
         await api.lookup_user("shared@example.org")
+
+
+@pytest.mark.parametrize("how", ["revoked", "signed-out", "user-disabled"])
+async def test_a_device_cut_off_while_connected_hears_nothing_more(
+    server: LiveServer, http: httpx.AsyncClient, database: Database, how: str
+) -> None:
+    token = await token_of(http, "frank", "frank-laptop")
+    events = PushListener(server.url + "/traveler", token, backoff=quick()).events()
+    await next_of(events, Connected)
+    frank_id = int(database.query("SELECT id FROM users WHERE name = 'frank'")[0]["id"])
+    if how == "revoked":
+        ClientDeviceStore(database).revoke(frank_id, "frank-laptop", when=datetime.now(UTC))
+    elif how == "signed-out":
+        ClientDeviceStore(database).unregister(frank_id, "frank-laptop")
+    else:
+        UserStore(database, store_md5_secret=True).set_disabled("frank", True)
+
+    PushEventStore(database).record(frank_id, "tasks", "delegated", detail={
+        "by": "Alice Example", "summary": "Secret plans", "uid": "t-9"})
+
+    received: list[object] = []
+
+    async def drain() -> None:
+        async for event in events:
+            received.append(event)
+
+    with pytest.raises(PushUnauthorized):
+        await asyncio.wait_for(drain(), HANG_GUARD_S)
+    assert not [e for e in received if isinstance(e, SyncRequested)]
