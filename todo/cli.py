@@ -170,7 +170,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; returns the exit code (see :class:`Exit`)."""
+    """Run one command; returns the exit code (see :class:`Exit`). ``traveler-todo`` with
+    nothing after it opens the window."""
+    if argv is None and len(sys.argv) == 1:
+        from todo.ui.app import main as window  # Qt loads only for the window
+
+        return window()
     try:
         args = _parser().parse_args(argv)
         if args.command is None:

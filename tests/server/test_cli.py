@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from server.cli import ConsoleFormatter, main
-from server.demo import demo_main
 from server.store import Database, DeviceStore, UserStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -146,11 +145,6 @@ def test_config_show_with_a_bad_value_is_one_clear_line(
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0
     assert "NTS_HTTP_PORT=lots" in err and "notes.ini line 1" in err
-
-
-def test_unbuilt_apps_say_what_they_will_do_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert demo_main() == 2
-    assert "./run demo" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

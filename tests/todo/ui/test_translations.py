@@ -1,0 +1,107 @@
+"""German and English: the catalogues cover every string of the windows, and a German locale
+gives a German window."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from defusedxml import ElementTree
+from PySide6.QtCore import QLocale
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from tests.todo.ui.conftest import ME, close, until
+from todo.ui.app import build_window
+from todo.ui.i18n import install_translations
+from todo.ui.resources import TRANSLATIONS
+
+ROOT = Path(__file__).resolve().parents[3]
+# The "traveler" catalogue is the ToDo window's; the sign-in dialog it shares with the
+# Companion is in the "companion" catalogue (tests/companion/ui checks that one).
+SOURCES = sorted(str(p) for p in (ROOT / "todo" / "ui").glob("*.py"))
+CATALOGUES = ("traveler_de.ts", "traveler_en.ts")
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} is part of PySide6-Essentials"
+    return found
+
+
+def _messages(path: Path) -> dict[tuple[str, str], ElementTree.Element]:
+    root = ElementTree.parse(path).getroot()
+    return {
+        (context.findtext("name") or "", message.findtext("source") or ""): message
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
+
+
+def test_catalogues_hold_every_string_translated(tmp_path: Path) -> None:
+    for name in CATALOGUES:
+        fresh = tmp_path / name
+        shutil.copy(TRANSLATIONS / name, fresh)
+        subprocess.run(
+            [
+                _tool("pyside6-lupdate"),
+                "-locations",
+                "none",
+                "-no-obsolete",
+                *SOURCES,
+                "-ts",
+                str(fresh),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        committed, current = _messages(TRANSLATIONS / name), _messages(fresh)
+        assert set(current) == set(committed), f"{name}: run pyside6-lupdate (DEVELOPERS.md)"
+        unfinished = [key for key, m in committed.items() if m.find("translation").get("type")]
+        assert not unfinished, f"{name} has untranslated strings: {unfinished}"
+
+
+def test_compiled_catalogues_are_current(tmp_path: Path) -> None:
+    for name in CATALOGUES:
+        qm = tmp_path / name.replace(".ts", ".qm")
+        subprocess.run(
+            [_tool("pyside6-lrelease"), str(TRANSLATIONS / name), "-qm", str(qm)],
+            check=True,
+            capture_output=True,
+        )
+        assert qm.read_bytes() == (TRANSLATIONS / qm.name).read_bytes(), f"run lrelease on {name}"
+
+
+async def test_a_german_locale_gives_a_german_window(
+    qapp: QApplication, english: None, store_path: Path, qtbot: QtBot
+) -> None:
+    install_translations(qapp, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    app = build_window(store_path, me=ME)
+    try:
+        window = app.window
+        window.show()
+        names = [window.sidebar.item(row).text() for row in range(6)]
+        assert names == [
+            "Alle",
+            "Heute fällig",
+            "Überfällig",
+            "Nach Fälligkeit",
+            "Nach Priorität",
+            "Erledigt",
+        ]
+        await until(
+            lambda: window.count.text() == "" and window.stack.currentWidget() is window.empty
+        )
+        assert window.empty.text().startswith("Nichts zu tun.")
+        qtbot.keyClicks(window.quick_add.field, "Bericht morgen 17 Uhr !hoch #Renovierung")
+        preview = window.quick_add.preview
+        await until(lambda: "Renovierung" in preview.text(), "the preview")
+        assert "Priorität:</span> Hoch" in preview.text()
+        assert "Fällig:</span> Morgen 17:00" in preview.text()
+        assert window.sync_status.label.text() == (
+            "Nicht angemeldet — Ihre Aufgaben bleiben auf diesem Computer"
+        )
+    finally:
+        await close(app)

@@ -1,0 +1,47 @@
+"""Syncing the window's account: one session at a time on a thread of its own, with its own
+event loop and its own connection to the store, so neither the network nor the store's work
+during a sync touches the UI thread."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from syncml.client import ClientConfig
+from todo.account import sync_account
+from todo.cli import NONCE_KEY
+from todo.store import TodoStore
+from todo.sync import SyncReport, sync_store
+
+
+class AccountSync:
+    """Syncs the store of one Companion account; call :meth:`run` from the UI's loop."""
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="todo-sync")
+
+    async def run(self) -> SyncReport:
+        """One sync session; raises the transport's ServerError (its message is for the user)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._sync)
+
+    def _sync(self) -> SyncReport:
+        account = sync_account(self.account_id)  # the password from the keyring, each time
+        with TodoStore.for_account(self.account_id) as store:
+            nonce = store.meta(NONCE_KEY)
+            config = ClientConfig(
+                url=account.server_url,
+                username=account.user,
+                password=account.password,
+                device_id=account.device_id,
+                nonce=bytes.fromhex(nonce) if nonce else None,
+            )
+            report = asyncio.run(sync_store(store, config))
+            next_nonce = report.done.next_nonce
+            store.set_meta(NONCE_KEY, next_nonce.hex() if next_nonce else None)
+            return report
+
+    def close(self) -> None:
+        """Let a running session finish, then end the thread."""
+        self._executor.shutdown(wait=True)

@@ -1,0 +1,85 @@
+"""What ``traveler-todo`` does on start: use the Companion's default account (no set-up of its
+own), or show the sign-in dialog when there is none, then open the window on that account's
+store. Without an account (sign-in cancelled) the todos stay on this computer."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from companion.accounts import Account, AccountError, AccountStore
+from companion.secret_store import KeyringUnavailableError
+from companion.ui.sign_in import SignInDialog, off_thread
+from todo.ui.app import TodoApp, build_window
+
+SYNC_INTERVAL_MS = 5 * 60 * 1000
+
+
+@dataclass
+class Session:
+    """The running window and the account it shows (None: not signed in)."""
+
+    todo: TodoApp
+    account: Account | None
+
+
+async def choose_account(
+    store: AccountStore, server_url: str = "", user: str = ""
+) -> Account | None:
+    """The default account; else ask with the sign-in dialog (None if the user cancels)."""
+    loop = asyncio.get_running_loop()
+    account = await off_thread(store.default)
+    if account is not None:
+        return account
+    dialog = SignInDialog(store, server_url=server_url, user=user)
+    done: asyncio.Future[int] = loop.create_future()
+
+    def finished(code: int) -> None:
+        if not done.done():
+            done.set_result(code)
+
+    dialog.finished.connect(finished)
+    dialog.open()
+    code = await done
+    return dialog.account if code == QDialog.DialogCode.Accepted else None
+
+
+async def start_session(app: QApplication, accounts: AccountStore | None = None) -> Session:
+    """Open the ToDo window for the default account, signing in first if needed."""
+    from todo.store import LOCAL_ACCOUNT, store_path
+
+    store = accounts or AccountStore()
+    try:
+        account = await choose_account(store)
+    except (AccountError, KeyringUnavailableError) as error:
+        QMessageBox.warning(None, app.translate("Session", "ToDo"), str(error))
+        account = None
+    if account is None:
+        todo = build_window(store_path(LOCAL_ACCOUNT))
+        todo.window.show()
+        return Session(todo, account)
+    from todo.store import adopt_local_store
+    from todo.ui.account_sync import AccountSync
+
+    # The todos kept before signing in become the account's (as the CLI does).
+    await off_thread(lambda: adopt_local_store(account.id))
+    syncer = AccountSync(account.id)
+    todo = build_window(
+        store_path(account.id),
+        me=account.email or account.user,
+        account_label=account.display_name or account.user,
+        run_sync=syncer.run,
+    )
+    app.aboutToQuit.connect(syncer.close)
+    # A sync at start and then every few minutes (push, when the server offers it, comes on
+    # top of this); Ctrl+R and Retry sync at once.
+    timer = QTimer(todo.window)
+    timer.setInterval(SYNC_INTERVAL_MS)
+    timer.timeout.connect(todo.sync.sync_now)
+    timer.start()
+    todo.window.show()
+    todo.sync.sync_now()
+    return Session(todo, account)

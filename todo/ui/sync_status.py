@@ -1,0 +1,186 @@
+"""The sync state, always visible: syncing, when the last sync was, or what went wrong with a
+Retry button. :class:`SyncController` runs syncs in the background (one at a time) and says
+how they went; :class:`SyncStatus` is the status-bar widget that shows it."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from todo.ui import texts
+from todo.ui.background import spawn
+
+
+class SyncPhase(enum.Enum):
+    """Where syncing stands."""
+
+    NOT_SIGNED_IN = "not-signed-in"
+    NEVER = "never"
+    SYNCING = "syncing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """The phase, the last successful sync, and the reason of the last failure."""
+
+    phase: SyncPhase
+    last_sync: datetime | None = None
+    error: str = ""
+    summary: str = ""
+
+
+class SyncController(QObject):
+    """Runs ``run_sync`` off the UI thread when asked (a second request while one runs makes
+    one more run afterwards, so a push during a sync is not missed)."""
+
+    state_changed = Signal(object)  # SyncState
+    finished = Signal(object)  # what run_sync returned
+
+    def __init__(
+        self, run_sync: Callable[[], Awaitable[object]] | None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._run_sync = run_sync
+        self._running = False
+        self._again = False
+        phase = SyncPhase.NEVER if run_sync is not None else SyncPhase.NOT_SIGNED_IN
+        self.state = SyncState(phase)
+        self.clock = datetime.now
+
+    def set_runner(self, run_sync: Callable[[], Awaitable[object]] | None) -> None:
+        """Sync with another account (None: signed out)."""
+        self._run_sync = run_sync
+        self._set(SyncState(SyncPhase.NEVER if run_sync is not None else SyncPhase.NOT_SIGNED_IN))
+
+    def _set(self, state: SyncState) -> None:
+        self.state = state
+        self.state_changed.emit(state)
+
+    def sync_now(self) -> None:
+        """Start a sync (or queue one more after the running one)."""
+        if self._run_sync is None:
+            return
+        if self._running:
+            self._again = True
+            return
+        self._running = True
+        self._set(SyncState(SyncPhase.SYNCING, self.state.last_sync))
+        spawn(self._sync(self._run_sync))
+
+    async def _sync(self, run_sync: Callable[[], Awaitable[object]]) -> None:
+        try:
+            result = await run_sync()
+        except Exception as error:  # every failure is shown with its reason, never raised
+            self._running = False
+            self._set(
+                SyncState(
+                    SyncPhase.FAILED, self.state.last_sync, str(error) or type(error).__name__
+                )
+            )
+            return
+        self._running = False
+        self._set(SyncState(SyncPhase.DONE, self.clock(), summary=str(result or "")))
+        self.finished.emit(result)
+        if self._again:
+            self._again = False
+            self.sync_now()
+
+
+class _Dot(QWidget):
+    """A small coloured circle: green synced, blue syncing, red failed, grey otherwise."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colour = QColor("#8a8a8a")
+        self.setFixedSize(10, 10)
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colour)
+        painter.drawEllipse(1, 1, 8, 8)
+
+
+class SyncStatus(QWidget):
+    """The status-bar widget of the sync state, with Retry after a failure."""
+
+    retry_requested = Signal()
+    sign_in_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncStatus")
+        self._state = SyncState(SyncPhase.NOT_SIGNED_IN)
+        self.clock = datetime.now
+        self.dot = _Dot(self)
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.retry = QPushButton(self.tr("Retry"), self)
+        self.retry.setObjectName("retry")
+        self.retry.clicked.connect(self.retry_requested)
+        self.sign_in = QPushButton(self.tr("Sign in…"), self)
+        self.sign_in.clicked.connect(self.sign_in_requested)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry)
+        layout.addWidget(self.sign_in)
+        # "Synced 3 minutes ago" has to age while nothing happens.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(30_000)
+        self._ticker.timeout.connect(lambda: self.show_state(self._state))
+        self._ticker.start()
+        self.show_state(self._state)
+
+    def show_state(self, state: SyncState) -> None:
+        """Show ``state``."""
+        self._state = state
+        colours = {
+            SyncPhase.SYNCING: "#246fe0",
+            SyncPhase.DONE: "#1a7f37",
+            SyncPhase.FAILED: "#c0392b",
+        }
+        self.dot.colour = QColor(colours.get(state.phase, "#8a8a8a"))
+        self.dot.update()
+        self.retry.setVisible(state.phase is SyncPhase.FAILED)
+        self.sign_in.setVisible(state.phase is SyncPhase.NOT_SIGNED_IN)
+        text = self.text_of(state)
+        self.label.setText(text)
+        self.label.setToolTip(text)
+
+    def text_of(self, state: SyncState) -> str:
+        """The words for ``state``."""
+        if state.phase is SyncPhase.NOT_SIGNED_IN:
+            return self.tr("Not signed in — your todos stay on this computer")
+        if state.phase is SyncPhase.SYNCING:
+            return self.tr("Syncing…")
+        last = self.last_sync_text(state.last_sync)
+        if state.phase is SyncPhase.FAILED:
+            return self.tr("Sync failed: %1").replace("%1", state.error) + (
+                f" · {last}" if state.last_sync else ""
+            )
+        return last
+
+    def last_sync_text(self, when: datetime | None) -> str:
+        """ "Never synced", "Synced just now", "Synced 5 minutes ago", "Synced Yesterday 14:02"."""
+        if when is None:
+            return self.tr("Never synced")
+        now = self.clock()
+        seconds = (now - when).total_seconds()
+        if seconds < 60:
+            return self.tr("Synced just now")
+        if seconds < 3600:
+            return self.tr("Synced %n minute(s) ago", None, int(seconds // 60))
+        return self.tr("Synced %1").replace("%1", texts.moment_text(when, now.date()))
