@@ -103,62 +103,62 @@
 <context>
     <name>InboxWindow</name>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="57" />
+        <location filename="../../companion/ui/inbox_window.py" line="58" />
         <source>Secure attachments — Traveler Companion</source>
         <translation>Geschützte Anhänge — Traveler Companion</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="72" />
+        <location filename="../../companion/ui/inbox_window.py" line="73" />
         <source>Refresh</source>
         <translation>Aktualisieren</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="74" />
+        <location filename="../../companion/ui/inbox_window.py" line="75" />
         <source>Open file…</source>
         <translation>Datei öffnen …</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="76" />
+        <location filename="../../companion/ui/inbox_window.py" line="77" />
         <source>Account:</source>
         <translation>Konto:</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="84" />
+        <location filename="../../companion/ui/inbox_window.py" line="85" />
         <source>Subject / attachment</source>
         <translation>Betreff / Anhang</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="84" />
+        <location filename="../../companion/ui/inbox_window.py" line="85" />
         <source>From</source>
         <translation>Von</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="84" />
+        <location filename="../../companion/ui/inbox_window.py" line="85" />
         <source>Received</source>
         <translation>Empfangen</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="84" />
+        <location filename="../../companion/ui/inbox_window.py" line="85" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="107" />
+        <location filename="../../companion/ui/inbox_window.py" line="108" />
         <source>No account yet: add one with traveler-companion account add.</source>
         <translation>Noch kein Konto: Fügen Sie eines mit traveler-companion account add hinzu.</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="137" />
+        <location filename="../../companion/ui/inbox_window.py" line="138" />
         <source>Loading…</source>
         <translation>Wird geladen …</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="148" />
+        <location filename="../../companion/ui/inbox_window.py" line="152" />
         <source>(no subject)</source>
         <translation>(kein Betreff)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../companion/ui/inbox_window.py" line="164" />
+        <location filename="../../companion/ui/inbox_window.py" line="169" />
         <source>%n message(s) with attachments</source>
         <translation>
             <numerusform>%n Nachricht mit Anhängen</numerusform>
@@ -166,12 +166,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="171" />
+        <location filename="../../companion/ui/inbox_window.py" line="176" />
         <source>Something went wrong: %1</source>
         <translation>Etwas ist schiefgegangen: %1</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/inbox_window.py" line="184" />
+        <location filename="../../companion/ui/inbox_window.py" line="189" />
         <source>Downloading %1…</source>
         <translation>%1 wird heruntergeladen …</translation>
     </message>
@@ -324,113 +324,113 @@
 <context>
     <name>ViewerWindow</name>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="70" />
+        <location filename="../../companion/ui/viewer_window.py" line="71" />
         <source>Secure attachment — Traveler Companion</source>
         <translation>Geschützter Anhang — Traveler Companion</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="74" />
+        <location filename="../../companion/ui/viewer_window.py" line="75" />
         <source>File</source>
         <translation>Datei</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="78" />
+        <location filename="../../companion/ui/viewer_window.py" line="79" />
         <source>Open…</source>
         <translation>Öffnen …</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="87" />
+        <location filename="../../companion/ui/viewer_window.py" line="88" />
         <source>Open in…</source>
         <translation>Öffnen in …</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="97" />
+        <location filename="../../companion/ui/viewer_window.py" line="98" />
         <source>View only</source>
         <translation>Nur anzeigen</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="114" />
-        <location filename="../../companion/ui/viewer_window.py" line="126" />
+        <location filename="../../companion/ui/viewer_window.py" line="115" />
+        <location filename="../../companion/ui/viewer_window.py" line="127" />
         <source>Open a secure attachment</source>
         <translation>Geschützten Anhang öffnen</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="115" />
+        <location filename="../../companion/ui/viewer_window.py" line="116" />
         <source>Drop a .tef file here, or choose Open…</source>
         <translation>Ziehen Sie eine .tef-Datei hierher oder wählen Sie „Öffnen …“</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="128" />
+        <location filename="../../companion/ui/viewer_window.py" line="129" />
         <source>Secure attachments (*.tef);;All files (*)</source>
         <translation>Geschützte Anhänge (*.tef);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="159" />
+        <location filename="../../companion/ui/viewer_window.py" line="160" />
         <source>%1 — Traveler Companion</source>
         <translation>%1 — Traveler Companion</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="171" />
+        <location filename="../../companion/ui/viewer_window.py" line="172" />
         <source>Encrypted by %1 on %2</source>
         <translation>Verschlüsselt von %1 am %2</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="175" />
+        <location filename="../../companion/ui/viewer_window.py" line="176" />
         <source>Encrypted on %1</source>
         <translation>Verschlüsselt am %1</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="233" />
+        <location filename="../../companion/ui/viewer_window.py" line="239" />
         <source>This file type cannot be shown here.</source>
         <translation>Dieser Dateityp kann hier nicht angezeigt werden.</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="238" />
+        <location filename="../../companion/ui/viewer_window.py" line="244" />
         <source>Use “Open in…” to open it in another application, if your administrator allows it.</source>
         <translation>Mit „Öffnen in …“ öffnen Sie die Datei in einer anderen Anwendung, sofern Ihr Administrator das erlaubt.</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="247" />
+        <location filename="../../companion/ui/viewer_window.py" line="253" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="248" />
+        <location filename="../../companion/ui/viewer_window.py" line="254" />
         <source>Type</source>
         <translation>Typ</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="249" />
+        <location filename="../../companion/ui/viewer_window.py" line="255" />
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="251" />
+        <location filename="../../companion/ui/viewer_window.py" line="257" />
         <source>Created</source>
         <translation>Erstellt</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="254" />
+        <location filename="../../companion/ui/viewer_window.py" line="260" />
         <source>Server</source>
         <translation>Server</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="255" />
+        <location filename="../../companion/ui/viewer_window.py" line="261" />
         <source>Message</source>
         <translation>Nachricht</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="282" />
+        <location filename="../../companion/ui/viewer_window.py" line="288" />
         <source>Open a decrypted copy in</source>
         <translation>Entschlüsselte Kopie öffnen in</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="308" />
+        <location filename="../../companion/ui/viewer_window.py" line="314" />
         <source>Opened in %1</source>
         <translation>In %1 geöffnet</translation>
     </message>
     <message>
-        <location filename="../../companion/ui/viewer_window.py" line="313" />
+        <location filename="../../companion/ui/viewer_window.py" line="319" />
         <source>The application could not be started: %1</source>
         <translation>Die Anwendung konnte nicht gestartet werden: %1</translation>
     </message>

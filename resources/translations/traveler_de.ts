@@ -74,6 +74,25 @@
     </message>
 </context>
 <context>
+    <name>Push</name>
+    <message>
+        <source>%1 changed “%2”, which is delegated to you</source>
+        <translation>%1 hat „%2“ geändert, das Ihnen zugewiesen ist</translation>
+    </message>
+    <message>
+        <source>%1 withdrew “%2”</source>
+        <translation>%1 hat „%2“ zurückgezogen</translation>
+    </message>
+    <message>
+        <source>%1 answered “%2”: %3</source>
+        <translation>%1 hat auf „%2“ geantwortet: %3</translation>
+    </message>
+    <message>
+        <source>ToDo</source>
+        <translation>ToDo</translation>
+    </message>
+</context>
+<context>
     <name>QuickAddBar</name>
     <message>
         <source>Add a todo — e.g. “Call Frank tomorrow 9:00 !high #Renovation”</source>

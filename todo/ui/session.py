@@ -14,6 +14,7 @@ from companion.accounts import Account, AccountError, AccountStore
 from companion.secret_store import KeyringUnavailableError
 from companion.ui.sign_in import SignInDialog, off_thread
 from todo.ui.app import TodoApp, build_window
+from todo.ui.background import spawn
 
 SYNC_INTERVAL_MS = 5 * 60 * 1000
 
@@ -82,4 +83,24 @@ async def start_session(app: QApplication, accounts: AccountStore | None = None)
     timer.start()
     todo.window.show()
     todo.sync.sync_now()
+    if account.traveler_api:
+        await _start_push(app, store, account, todo)
     return Session(todo, account)
+
+
+async def _start_push(
+    app: QApplication, store: AccountStore, account: Account, todo: TodoApp
+) -> None:
+    """Listen on the server's push channel: sync at once when something changed."""
+    from todo.push import PushListener
+    from todo.ui.push_watch import watch_push
+
+    try:
+        credentials = await off_thread(lambda: store.credentials(account.id))
+    except (AccountError, KeyringUnavailableError):
+        return  # the sync shows what is wrong with the account
+    if credentials.token is None:
+        return
+    listener = PushListener(account.server_url, credentials.token)
+    task = spawn(watch_push(listener, todo.sync.sync_now, todo.notifier.notify))
+    app.aboutToQuit.connect(task.cancel)

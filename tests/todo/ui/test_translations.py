@@ -105,3 +105,17 @@ async def test_a_german_locale_gives_a_german_window(
         )
     finally:
         await close(app)
+
+
+def test_push_notices_are_worded_in_the_users_language(qapp: QApplication, english: None) -> None:
+    from todo.push import Notice
+    from todo.ui.push_watch import notice_text
+
+    answer = Notice("answered", "Latest defect count", "Frank Adams", partstat="ACCEPTED")
+    assert notice_text(answer) == "Frank Adams answered “Latest defect count”: accepted"
+    install_translations(qapp, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    assert (
+        notice_text(answer) == "Frank Adams hat auf „Latest defect count“ geantwortet: angenommen"
+    )
+    withdrawn = Notice("cancelled", "Budget", "Bob Brown")
+    assert notice_text(withdrawn) == "Bob Brown hat „Budget“ zurückgezogen"
