@@ -25,6 +25,7 @@ from todo.store import (
     TodoStore,
     store_path,
 )
+from todo.store_schema import MIGRATIONS
 from todo.task import Attendee, Organizer, PartStat, Priority, Status, Task
 from todo.task_format import format_task, parse_task
 from todo.views import Sort, View, ViewSpec, parse_view
@@ -391,7 +392,7 @@ def test_store_path_is_per_account(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 def test_the_database_is_wal_and_migrated(tmp_path: Path) -> None:
     with TodoStore.for_account("a", home=tmp_path) as s:
-        assert s.schema_version() == 1
+        assert s.schema_version() == len(MIGRATIONS)
     conn = sqlite3.connect(tmp_path / "todo" / "a" / "todo.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.execute("INSERT INTO schema_version VALUES (99, 'future', 'x')")
