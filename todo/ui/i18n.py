@@ -23,9 +23,14 @@ def install_translations(app: QCoreApplication, locale: QLocale | None = None) -
     locale = locale or QLocale.system()
     QLocale.setDefault(locale)
     # The ToDo window's catalogue, and the Companion's for the sign-in dialog both apps show.
+    english = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
     for name in ("traveler", "companion"):
         ours = QTranslator()
-        if ours.load(locale, name, "_", str(TRANSLATIONS)):
+        # A language we have no catalogue for (or the C locale) gets English, plural forms
+        # included ("1 todo", "2 todos").
+        if ours.load(locale, name, "_", str(TRANSLATIONS)) or ours.load(
+            english, name, "_", str(TRANSLATIONS)
+        ):
             app.installTranslator(ours)
             _installed.append(ours)
     qt = QTranslator()

@@ -119,3 +119,11 @@ def test_push_notices_are_worded_in_the_users_language(qapp: QApplication, engli
     )
     withdrawn = Notice("cancelled", "Budget", "Bob Brown")
     assert notice_text(withdrawn) == "Bob Brown hat „Budget“ zurückgezogen"
+
+
+def test_a_language_without_a_catalogue_gets_english_plurals(
+    qapp: QApplication, english: None
+) -> None:
+    install_translations(qapp, QLocale(QLocale.Language.C))
+    assert qapp.translate("TodoWindow", "%n todo(s)", None, 1) == "1 todo"
+    assert qapp.translate("TodoWindow", "%n todo(s)", None, 6) == "6 todos"
