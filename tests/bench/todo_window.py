@@ -30,13 +30,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def _fill(path: Path, size: int) -> float:
-    from tests.bench.todo_store import NOW, ZONE, _tasks
-    from todo.calendar_files import join_calendars
+    from tests.bench.todo_store import ZONE, _calendar, _tasks
     from todo.store import TodoStore
-    from todo.task_format import format_task
 
     started = time.perf_counter()
-    text = join_calendars([format_task(t, now=NOW) for t in _tasks(size)])
+    text = _calendar(_tasks(size))
     with TodoStore.open(path, zone=ZONE) as store:
         store.import_calendar(text)
     return time.perf_counter() - started
