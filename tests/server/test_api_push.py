@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from companion.api_client import ClientApi, UnknownUserError
 from server.app import create_app
@@ -22,6 +21,7 @@ from server.config import load_settings
 from server.store import ClientDeviceStore, Database, UserStore
 from server.store.push_events import PushEventStore
 from syncml.server import Reply
+from tests.server.api_peer import API, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
 from tests.server.live_server import LiveServer
 from tests.syncml.peer import Peer, vtodo
@@ -34,27 +34,26 @@ from todo.push import (
     SyncRequested,
 )
 
-API = "/traveler/api/v1"
 PASSWORDS = {"alice": "alice-pw", "frank": "frank-pw"}
 HANG_GUARD_S = 30  # only so a broken test fails instead of hanging; never a measurement
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        "server.store.users.PasswordHasher",
-        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
+    hash_passwords_cheaply(monkeypatch)
+
+
+USERS = [
+    ("alice", "alice@example.org", PASSWORDS["alice"], "Alice Example"),
+    ("frank", "frank@example.org", PASSWORDS["frank"], "Frank Adams"),
+    ("twin1", "shared@example.org", "twin-pw-1"),
+    ("twin2", "shared@example.org", "twin-pw-2"),
+]
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(tmp_path) as db:
-        users = UserStore(db, store_md5_secret=True)
-        users.add("alice", "alice@example.org", PASSWORDS["alice"], full_name="Alice Example")
-        users.add("frank", "frank@example.org", PASSWORDS["frank"], full_name="Frank Adams")
-        users.add("twin1", "shared@example.org", "twin-pw-1")
-        users.add("twin2", "shared@example.org", "twin-pw-2")
+    with database_of(tmp_path, USERS, store_md5_secret=True) as db:
         yield db
 
 

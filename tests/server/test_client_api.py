@@ -12,40 +12,32 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from server.api.routes import ROUTES
-from server.app import create_app
-from server.config import load_settings
 from server.store import ClientDeviceStore, Database, UserStore
-
-API = "/traveler/api/v1"
+from tests.server.api_peer import API, app_client, database_of, hash_passwords_cheaply
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The API's UserStore hashes with cheap argon2 parameters: behaviour, not cost."""
-    monkeypatch.setattr(
-        "server.store.users.PasswordHasher",
-        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
+    hash_passwords_cheaply(monkeypatch)
+
+
+USERS = [
+    ("alice", "alice@example.org", "alice-pw", "Alice Arden"),
+    ("bob", "bob@example.org", "bob-pw"),
+]
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(tmp_path) as db:
-        users = UserStore(db, store_md5_secret=True)
-        users.add("alice", "alice@example.org", "alice-pw", full_name="Alice Arden")
-        users.add("bob", "bob@example.org", "bob-pw")
+    with database_of(tmp_path, USERS, store_md5_secret=True) as db:
         yield db
 
 
 @pytest.fixture
 async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    (tmp_path / "notes.ini").write_text("NTS_SERVER_NAME=Traveler/Acme\n")
-    app = create_app(load_settings(tmp_path), database)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with app_client(tmp_path, database, "NTS_SERVER_NAME=Traveler/Acme\n") as c:
         yield c
 
 

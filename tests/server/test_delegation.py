@@ -11,12 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from server.app import create_app
-from server.config import load_settings
-from server.store import Database, UserStore
+from server.store import Database
 from server.store.push_events import PushEventStore
+from tests.server.api_peer import app_client, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
 from tests.syncml.peer import Peer, add, delete, vtodo
 from todo.task import PartStat, Status
@@ -34,27 +32,25 @@ def delegated(uid: str, summary: str, attendee: str = "mailto:frank@example.org"
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        "server.store.users.PasswordHasher",
-        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
+    hash_passwords_cheaply(monkeypatch)
+
+
+USERS = [
+    ("alice", "alice@example.org", PASSWORDS["alice"], "Alice Example"),
+    ("frank", "Frank@Example.org", PASSWORDS["frank"], "Frank Adams"),
+    ("bob", "bob@example.org", PASSWORDS["bob"]),
+]
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(tmp_path) as db:
-        users = UserStore(db, store_md5_secret=True)
-        users.add("alice", "alice@example.org", PASSWORDS["alice"], full_name="Alice Example")
-        users.add("frank", "Frank@Example.org", PASSWORDS["frank"], full_name="Frank Adams")
-        users.add("bob", "bob@example.org", PASSWORDS["bob"])
+    with database_of(tmp_path, USERS, store_md5_secret=True) as db:
         yield db
 
 
 @pytest.fixture
 async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(load_settings(tmp_path), database)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://testserver") as c:
+    async with app_client(tmp_path, database) as c:
         yield c
 
 

@@ -8,12 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
-from server.app import create_app
-from server.config import load_settings
-from server.store import Database, UserStore
+from server.store import Database
 from syncml.model import Alert, Sync
+from tests.server.api_peer import app_client, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
 from tests.syncml.peer import Exchange, Peer, add, vtodo
 
@@ -22,27 +20,24 @@ ALICES_TASKS = {f"L{n}": vtodo(f"alice-task-{n}", f"Alice's private task {n}") f
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The service's UserStore hashes with cheap argon2 parameters: behaviour, not cost."""
-    monkeypatch.setattr(
-        "server.store.users.PasswordHasher",
-        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
+    hash_passwords_cheaply(monkeypatch)
+
+
+USERS = [
+    ("alice", "alice@example.org", "secret"),
+    ("bob", "bob@example.org", "bob-secret"),
+]
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(tmp_path) as db:
-        users = UserStore(db, store_md5_secret=True)
-        users.add("alice", "alice@example.org", "secret")
-        users.add("bob", "bob@example.org", "bob-secret")
+    with database_of(tmp_path, USERS, store_md5_secret=True) as db:
         yield db
 
 
 @pytest.fixture
 async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(load_settings(tmp_path), database)  # the real SyncService
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with app_client(tmp_path, database) as c:  # the real SyncService
         yield c
 
 

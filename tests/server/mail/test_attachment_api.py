@@ -10,10 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 import tef
-from server.app import create_app
 from server.config import load_settings
 from server.mail.delivery import Delivered, MailDelivery
 from server.store import Database, UserStore
@@ -21,34 +19,30 @@ from server.store.attachment_files import AttachmentFileStore
 from server.store.attachment_policy import PolicyStore
 from server.store.client_devices import ClientDeviceStore
 from server.store.mailboxes import StoredMessage
+from tests.server.api_peer import API, app_client, database_of, hash_passwords_cheaply
 from tests.server.mail.mail_fixtures import PDF, message_with_pdf
-
-API = "/traveler/api/v1"
 
 
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        "server.store.users.PasswordHasher",
-        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
-    )
+    hash_passwords_cheaply(monkeypatch)
+
+
+USERS = [
+    ("alice", "alice@example.test", "alice-pw"),
+    ("bob", "bob@example.test", "bob-pw"),
+]
 
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
-    with Database.open(tmp_path) as db:
-        users = UserStore(db, store_md5_secret=False)
-        users.add("alice", "alice@example.test", "alice-pw")
-        users.add("bob", "bob@example.test", "bob-pw")
+    with database_of(tmp_path, USERS, store_md5_secret=False) as db:
         yield db
 
 
 @pytest.fixture
 async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    (tmp_path / "notes.ini").write_text("NTS_SERVER_NAME=lorien.example.test\n")
-    app = create_app(load_settings(tmp_path), database)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with app_client(tmp_path, database, "NTS_SERVER_NAME=lorien.example.test\n") as c:
         yield c
 
 
