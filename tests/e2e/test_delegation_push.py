@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.delegation_users import alice_and_frank_served
 from tests.e2e.http_peer import device_token, http_device, md5_sync
 from tests.interop.traveler_server import TravelerServer
 from tests.syncml.peer import Peer, add, vtodo
@@ -31,11 +32,7 @@ TASK = vtodo("defects-1", "Latest defect count",
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[TravelerServer]:
-    server = TravelerServer(tmp_path / "data")
-    for user, name in (("alice", "Alice Example"), ("frank", "Frank Adams")):
-        server.cli("user", "add", user, "--email", f"{user}@example.org", "--full-name", name,
-                   "--password-stdin", stdin=PASSWORDS[user] + "\n")
-    with server:
+    with alice_and_frank_served(tmp_path / "data", PASSWORDS) as server:
         yield server
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.delegation_users import alice_and_frank_served
 from tests.interop.traveler_server import REPO_ROOT, TravelerServer
 from todo.cli import Exit
 
@@ -27,11 +28,7 @@ HANG_GUARD_S = 90  # only so a broken test fails instead of hanging; never a mea
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[TravelerServer]:
-    server = TravelerServer(tmp_path / "server")
-    for user, name in (("alice", "Alice Example"), ("frank", "Frank Adams")):
-        server.cli("user", "add", user, "--email", f"{user}@example.org", "--full-name", name,
-                   "--password-stdin", stdin=PASSWORDS[user] + "\n")
-    with server:
+    with alice_and_frank_served(tmp_path / "server", PASSWORDS) as server:
         yield server
 
 

@@ -4,7 +4,6 @@ through a real uvicorn, across a second server process's store connection and a 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,11 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.push import PushHub, push_response
 from server.store import Database, UserStore
 from server.store.devices import DeviceStore
 from server.store.push_events import PushEventStore
 from tests.server.live_server import LiveServer
+from tests.server.push_app import push_app
 from todo.push import (
     Backoff,
     Connected,
@@ -59,24 +58,6 @@ def device_pk(database: Database, device_id: str) -> int:
     return DeviceStore(database).register_or_touch(1, device_id, when=datetime.now(UTC)).id
 
 
-def push_app(database: Database, pk: int) -> Starlette:
-    hub = PushHub(database, poll_interval=0.05)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(hub.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def push(request: Request) -> Response:
-        return push_response(request, hub, user_id=1, device_pk=pk, token=TOKEN,
-                             server_id=SERVER_ID)
-
-    return Starlette(routes=[Route("/traveler/api/v1/push", push)], lifespan=lifespan)
-
-
 def quick_backoff() -> Backoff:
     return Backoff(initial=0.05, maximum=0.2, jitter=lambda d: d)
 
@@ -93,7 +74,7 @@ async def next_of(events: AsyncIterator[PushEvent], kind: type[Any]) -> Any:
 @pytest.fixture
 async def laptop(database: Database) -> AsyncIterator[tuple[int, LiveServer]]:
     pk = device_pk(database, "alice-laptop")
-    async with LiveServer(push_app(database, pk)) as server:
+    async with LiveServer(push_app(database, pk, token=TOKEN, server_id=SERVER_ID)) as server:
         yield pk, server
 
 

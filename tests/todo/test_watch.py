@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.push import PushHub, push_response
 from server.store import Database, UserStore
 from server.store.devices import DeviceStore
 from server.store.push_events import PushEventStore
 from tests.server.live_server import LiveServer
+from tests.server.push_app import push_app
 from todo.push import Backoff, PushListener
 from todo.watch import WatchReport, watch
 
@@ -34,24 +34,6 @@ def database(tmp_path: Path) -> Iterator[Database]:
         UserStore(db, store_md5_secret=False, hasher=cheap).add("frank", "frank@example.org",
                                                                 "secret-pass")
         yield db
-
-
-def push_app(database: Database, pk: int) -> Starlette:
-    hub = PushHub(database, poll_interval=0.05)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(hub.run())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def push(request: Request) -> Response:
-        return push_response(request, hub, user_id=1, device_pk=pk, token=TOKEN,
-                             server_id="Traveler/Test")
-
-    return Starlette(routes=[Route("/traveler/api/v1/push", push)], lifespan=lifespan)
 
 
 class Recorder:
@@ -88,7 +70,7 @@ def syncs(recorder: Recorder) -> list[str]:
 async def test_a_push_brings_a_sync_and_a_line_with_the_notice(database: Database) -> None:
     pk = DeviceStore(database).register_or_touch(1, "frank-laptop", when=datetime.now(UTC)).id
     recorder = Recorder()
-    async with LiveServer(push_app(database, pk)) as server:
+    async with LiveServer(push_app(database, pk, token=TOKEN, server_id="Traveler/Test")) as server:
         listener = PushListener(server.url + "/traveler", TOKEN,
                                 backoff=Backoff(0.05, 0.2, jitter=lambda d: d))
         loop = asyncio.create_task(watch(listener, recorder.sync, recorder.report))
