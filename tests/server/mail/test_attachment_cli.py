@@ -9,7 +9,6 @@ import json
 import signal
 import smtplib
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from server.store import Database
 from server.store.attachment_policy import OsType, PolicyStore
 from server.store.client_devices import ClientDeviceStore
 from tests.server.mail.mail_fixtures import PDF, make_users, message_with_pdf, write_ini
-from tests.server.test_cli import ServerProcess
+from tests.server.server_process import ServerProcess
 
 
 @pytest.fixture
@@ -187,14 +186,6 @@ def test_tef_encrypt_without_devices_or_file_fails_cleanly(
 
 
 # --- end to end -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.kill()
 
 
 def test_a_pdf_mailed_by_smtp_comes_out_of_the_api_as_a_tef_the_device_opens(

@@ -8,7 +8,6 @@ import signal
 import smtplib
 import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from server.cli import main
 from server.store import Database
 from server.store.mailboxes import MailStore
 from tests.server.mail.mail_fixtures import TRUNCATED, make_users, message_with_pdf, write_ini
-from tests.server.test_cli import ServerProcess
+from tests.server.server_process import ServerProcess
 
 
 @pytest.fixture
@@ -109,14 +108,6 @@ def test_an_unparseable_message_goes_to_the_quarantine_which_the_admin_can_list(
     capsys.readouterr()
     assert run(data, "mail", "quarantine", "list") == 0
     assert capsys.readouterr().out == "The quarantine is empty.\n"
-
-
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.kill()
 
 
 def test_run_starts_the_smtp_listener_when_nts_smtp_port_is_set(

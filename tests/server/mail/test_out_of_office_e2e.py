@@ -23,7 +23,7 @@ from server.cli import main
 from server.store import Database
 from server.store.outbound import OutboundStore
 from tests.server.mail.mail_fixtures import CatchingRelay, make_users, write_ini
-from tests.server.test_cli import ServerProcess
+from tests.server.server_process import ServerProcess
 
 # Generous: these wait for events (log lines), and only a stuck server takes this long.
 WAIT = 120.0
