@@ -30,6 +30,14 @@ def delegated(uid: str, summary: str, attendee: str = "mailto:frank@example.org"
                  + f"ATTENDEE;CN=Frank Adams;PARTSTAT={partstat}:{attendee}\r\n" + extra)
 
 
+async def report_in_franks_todos(alice: Peer, frank: Peer, extra: str = "") -> str:
+    """Alice delegates "Report" (UID t-1) to Frank and Frank's device syncs: its LUID there."""
+    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report", extra=extra))])
+    await asyncio.to_thread(frank.sync, 200)
+    [luid] = frank.items
+    return luid
+
+
 @pytest.fixture(autouse=True)
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     hash_passwords_cheaply(monkeypatch)
@@ -140,9 +148,7 @@ async def test_an_assignee_named_by_user_name_gets_the_task(
 async def test_acceptance_flows_back_to_the_organizer(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
-    await asyncio.to_thread(frank.sync, 200)
-    [luid] = frank.items
+    luid = await report_in_franks_todos(alice, frank)
 
     await asyncio.to_thread(frank.sync, 200, [
         add(luid, delegated("t-1", "Report", partstat="ACCEPTED"), "Replace")])
@@ -156,9 +162,7 @@ async def test_acceptance_flows_back_to_the_organizer(
 async def test_completion_flows_back_to_the_organizer(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
-    await asyncio.to_thread(frank.sync, 200)
-    [luid] = frank.items
+    luid = await report_in_franks_todos(alice, frank)
     done = delegated("t-1", "Report", extra="STATUS:COMPLETED\r\nCOMPLETED:20261202T150000Z\r\n"
                      "PERCENT-COMPLETE:100\r\n")
     events = PushEventStore(database)
@@ -178,10 +182,7 @@ async def test_completion_flows_back_to_the_organizer(
 async def test_an_answer_without_status_keeps_the_organizers_status(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", delegated("t-1", "Report", extra="STATUS:IN-PROCESS\r\n"))])
-    await asyncio.to_thread(frank.sync, 200)
-    [luid] = frank.items
+    luid = await report_in_franks_todos(alice, frank, extra="STATUS:IN-PROCESS\r\n")
 
     # Frank's client writes its own copy without STATUS, accepting the task.
     await asyncio.to_thread(frank.sync, 200, [
@@ -196,9 +197,7 @@ async def test_an_answer_without_status_keeps_the_organizers_status(
 async def test_the_organizers_changes_keep_the_assignees_answer(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
-    await asyncio.to_thread(frank.sync, 200)
-    [luid] = frank.items
+    luid = await report_in_franks_todos(alice, frank)
     await asyncio.to_thread(frank.sync, 200, [
         add(luid, delegated("t-1", "Report", partstat="IN-PROCESS"), "Replace")])
 
@@ -266,9 +265,7 @@ async def test_deleting_the_task_cancels_the_assignees_copy(
 async def test_an_assignee_deleting_their_copy_declines(
     database: Database, alice: Peer, frank: Peer
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
-    await asyncio.to_thread(frank.sync, 200)
-    [luid] = frank.items
+    luid = await report_in_franks_todos(alice, frank)
 
     await asyncio.to_thread(frank.sync, 200, [delete(luid)])
 
