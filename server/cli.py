@@ -2,13 +2,17 @@
 
 ::
 
-    traveler-server [--data DIR] run [--host H] [--port N] [--demo]
+    traveler-server [--data DIR] run [--host H] [--port N] [--demo [--allow-remote-demo]]
     traveler-server [--data DIR] user add NAME --email ADDR [--full-name ...] --password-stdin
                                           [--admin]
     traveler-server [--data DIR] user list
-    traveler-server [--data DIR] user disable|enable NAME
+    traveler-server [--data DIR] user remove NAME [--yes]
+    traveler-server [--data DIR] user passwd NAME --password-stdin
+    traveler-server [--data DIR] user disable NAME [--reason TEXT] | user enable NAME
     traveler-server [--data DIR] device list [--user NAME]
+    traveler-server [--data DIR] device remove ID [--user NAME]
     traveler-server [--data DIR] device revoke NAME DEVICE_ID
+    traveler-server [--data DIR] task list --user NAME [--json]
     traveler-server [--data DIR] mail deliver USER FILE.eml [--from ADDR]
     traveler-server [--data DIR] mail list --user NAME
     traveler-server [--data DIR] mail quarantine list | show ID [-o FILE] | delete ID
@@ -23,6 +27,9 @@
     traveler-server [--data DIR] config show [--host H] [--port N]
     traveler-server config docs
 
+``--data DIR`` may also follow the subcommand. Commands that only read (``list``, ``show``)
+never create the data folder or the database.
+
 Exit status: 0 done, 1 the command failed (the message says why), 2 bad usage.
 """
 
@@ -33,6 +40,8 @@ import asyncio
 import contextlib
 import errno
 import getpass
+import ipaddress
+import json
 import logging
 import os
 import signal
@@ -47,10 +56,18 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from server.config import ConfigError, Settings, Source, load_settings, render_reference
+from server.data_folder import (
+    DataFolderError,
+    default_data_dir,
+    existing_data_dir,
+    permission_warnings,
+    prepare_data_dir,
+)
+from server.logs import LOG_FILENAME, configure_logging
 from server.store.client_devices import ClientDeviceStore
-from server.store.database import Database, StoreError
+from server.store.database import DB_FILENAME, Database, StoreError
 from server.store.devices import DeviceStore
-from server.store.users import UserStore
+from server.store.users import User, UserStore
 from server.stores import user_store
 
 if TYPE_CHECKING:
@@ -60,64 +77,10 @@ __all__ = ["default_data_dir", "main"]
 
 log = logging.getLogger("traveler")
 PROG = "traveler-server"
-PREFIX = "Traveler: "
 
 
 class CommandError(Exception):
     """A command failed for a reason the user can act on; printed as one line, exit 1."""
-
-
-# --- data folder and logging ----------------------------------------------------------------
-
-
-def default_data_dir() -> Path:
-    """$TRAVELER_DATA, else the per-user data folder (XDG: ~/.local/share/traveler-server)."""
-    if os.environ.get("TRAVELER_DATA"):
-        return Path(os.environ["TRAVELER_DATA"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base).expanduser() / PROG
-
-
-def _prepare_data_dir(path: Path) -> Path:
-    try:
-        # 0700: the folder holds password verifiers.
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CommandError(f"cannot create the data folder {path}: {exc.strerror}") from None
-    if not os.access(path, os.W_OK):
-        raise CommandError(f"the data folder {path} is not writable")
-    return path.resolve()
-
-
-class ConsoleFormatter(logging.Formatter):
-    """Lines in the Domino console style: ``Traveler: Server starting...``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        if record.name == "traveler" or record.name.startswith("traveler."):
-            # Messages written with the prefix already must not get it twice.
-            message = message.removeprefix(PREFIX)
-            level = "" if record.levelno == logging.INFO else f"{record.levelname.title()}: "
-            line = f"{PREFIX}{level}{message}"
-        else:
-            line = f"{record.name}: {record.levelname.title()}: {message}"
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-def configure_logging(level: str) -> None:
-    """Console logging on stderr, one flushed line per record."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(ConsoleFormatter())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(level)
-    # uvicorn's own start-up chatter would duplicate our lines; keep its warnings and errors.
-    logging.getLogger("uvicorn.error").setLevel(logging.DEBUG if level == "DEBUG" else "WARNING")
-    logging.getLogger("uvicorn.access").disabled = True
 
 
 # --- run ------------------------------------------------------------------------------------
@@ -158,9 +121,12 @@ def _bind(host: str, port: int, port_key: str = "NTS_HTTP_PORT") -> socket.socke
 class _Server(uvicorn.Server):
     """uvicorn's server, reporting start and shutdown in our log style."""
 
-    def __init__(self, config: uvicorn.Config, on_started: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, on_started: Callable[[], None], on_exit: Callable[[], None]
+    ) -> None:
         super().__init__(config)
         self._on_started = on_started
+        self._on_exit = on_exit
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
@@ -170,22 +136,34 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self.should_exit:
             log.info("Server shutting down...")
+            # Requests still sending their message are answered 503 at once; a message
+            # already in the engine finishes (its transaction is all or nothing).
+            self._on_exit()
         super().handle_exit(sig, frame)
 
 
 def _run(args: argparse.Namespace, data_dir: Path) -> int:
     settings = load_settings(data_dir, _overrides(args))
-    configure_logging(settings.log_level)
+    if args.demo:
+        _check_demo_allowed(args, settings)
+    configure_logging(
+        settings.log_level,
+        log_file=data_dir / LOG_FILENAME if settings.log_file_size else None,
+        max_bytes=settings.log_file_size,
+        backups=settings.log_file_count,
+    )
     log.info("Server starting...")
     log.info("Data folder %s", data_dir)
     for warning in settings.warnings:
         log.warning("%s", warning)
     if not settings.push_enable:
         log.info("Push is disabled (NTS_PUSH_ENABLE=false): devices sync on their own schedule")
+    for warning in permission_warnings(data_dir):
+        log.warning("%s", warning)
     if settings.push_enable_apns:
         log.warning("NTS_PUSH_ENABLE_APNS is set, but push is not implemented yet; ignored")
 
-    from server.app import create_app
+    from server.app import Shutdown, create_app
 
     database = Database.open(data_dir)
     try:
@@ -197,7 +175,8 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
             users = user_store(settings, database)
             demo_accounts = seed_demo(database, users)
             admins = {u.name for u in users.list() if u.is_admin}
-        app = create_app(settings, database)
+        shutdown = Shutdown()
+        app = create_app(settings, database, shutdown=shutdown)
         smtp_sock = None
         if settings.smtp_port is not None:
             smtp_sock = _bind(settings.smtp_host, settings.smtp_port, "NTS_SMTP_PORT")
@@ -208,14 +187,20 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
                 smtp_sock.close()
             raise
         port = sock.getsockname()[1]
-        url = f"http://{_url_host(settings.http_host)}:{port}/traveler"
+        url = f"http://{_url_host(_connectable(settings.http_host))}:{port}/traveler"
 
         def started() -> None:
-            log.info("Server started on %s", url)
+            if _is_wildcard(settings.http_host):
+                log.info(
+                    "Server started on %s (listening on all addresses; from other machines use "
+                    "http://%s:%d/traveler)", url, socket.gethostname(), port,
+                )
+            else:
+                log.info("Server started on %s", url)
             if args.demo:
                 from server.demo import render_demo_banner
 
-                print(render_demo_banner(url, demo_accounts, admins), flush=True)
+                print(render_demo_banner(url, demo_accounts, admins, data_dir), flush=True)
 
         config = uvicorn.Config(
             app,
@@ -225,7 +210,7 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
             server_header=False,
             timeout_graceful_shutdown=10,
         )
-        server = _Server(config, on_started=started)
+        server = _Server(config, on_started=started, on_exit=shutdown.begin)
 
         def stop_quietly(sig: int, frame: FrameType | None) -> None:
             # Before uvicorn takes the signals over, a stop request must still stop it; after
@@ -307,6 +292,49 @@ async def _mail_worker(delivery: MailDelivery, interval: float, wake: asyncio.Ev
         timeout = interval if due is None else min(interval, due)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wake.wait(), timeout=max(timeout, 0.05))
+def _is_wildcard(host: str) -> bool:
+    return host in ("0.0.0.0", "::", "")
+
+
+def _connectable(host: str) -> str:
+    """A host a client on this machine can connect to: not the wildcard address."""
+    if host == "::":
+        return "::1"
+    return "127.0.0.1" if _is_wildcard(host) else host
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def _check_demo_allowed(args: argparse.Namespace, settings: Settings) -> None:
+    """The demo's passwords are printed in the README: keep them off the network and out of
+    folders with real accounts."""
+    host = settings.http_host
+    if not _is_loopback(host) and not args.allow_remote_demo:
+        raise CommandError(
+            f"run --demo would listen on {host}, reachable from other machines, with demo "
+            "accounts whose passwords are published; listen on 127.0.0.1 (the default), or add "
+            "--allow-remote-demo if that is really meant"
+        )
+    from server.demo import DEMO_USERS
+
+    if not (settings.data_dir / DB_FILENAME).exists():
+        return
+    demo_names = {demo.account.name for demo in DEMO_USERS}
+    with Database.open(settings.data_dir) as database:
+        others = [u.name for u in user_store(settings, database).list() if u.name not in demo_names]
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise CommandError(
+            f"run --demo adds demo accounts with published passwords, but {settings.data_dir} "
+            f"already holds other users ({shown}); use an empty data folder for the demo, e.g. "
+            f"{PROG} --data /tmp/traveler-demo run --demo"
+        )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, object | None]:
@@ -345,6 +373,13 @@ def _user_store(data_dir: Path, database: Database) -> UserStore:
     return user_store(load_settings(data_dir), database)
 
 
+def _readable_database(data_dir: Path) -> Database | None:
+    """The database for a command that only reads; None (nothing created) when there is none."""
+    if not (data_dir / DB_FILENAME).exists():
+        return None
+    return Database.open(data_dir)
+
+
 def _user_add(args: argparse.Namespace, data_dir: Path) -> int:
     password = _read_password(args)
     with Database.open(data_dir) as database:
@@ -356,6 +391,77 @@ def _user_add(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _existing_user(users: UserStore, name: str) -> User:
+    user = users.get(name)
+    if user is None:
+        raise CommandError(f"there is no user named {name!r}")
+    return user
+
+
+def _confirm(args: argparse.Namespace, question: str, answer: str) -> None:
+    """Ask to type ``answer`` unless --yes; without a terminal to ask on, refuse."""
+    if args.yes:
+        return
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise CommandError(f"{question} Not confirmed: add --yes to do it without asking")
+    typed = input(f"{question} Type {answer!r} to confirm: ")
+    if typed.strip() != answer:
+        raise CommandError("not confirmed; nothing was changed")
+
+
+def _user_remove(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        users = _user_store(data_dir, database)
+        user = _existing_user(users, args.name)
+        devices = DeviceStore(database).list(user=user.name)
+        count = database.query(
+            "SELECT COUNT(*) AS n FROM items WHERE user_id = ?", (user.id,)
+        )[0]["n"]
+        _confirm(
+            args,
+            f"Remove user {user.name} <{user.email}> with {_count(len(devices), 'device')} and "
+            f"{_count(count, 'item')}?",
+            user.name,
+        )
+        removed = users.remove(user)
+    print(
+        f"Removed user {removed.user.name} with {_count(removed.devices, 'device')} and "
+        f"{_count(removed.items, 'item')}."
+    )
+    return 0
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _user_passwd(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        users = _user_store(data_dir, database)
+        user = _existing_user(users, args.name)
+        password = _read_password(args)
+        users.set_password(user, password)
+    print(f"Set a new password for {user.name}.")
+    return 0
+
+
+def _user_disable(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        users = _user_store(data_dir, database)
+        user = users.set_disabled(_existing_user(users, args.name), True, args.reason)
+    because = f" ({user.disabled_reason})" if user.disabled_reason else ""
+    print(f"Disabled {user.name}{because}: their devices are refused until `user enable`.")
+    return 0
+
+
+def _user_enable(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        users = _user_store(data_dir, database)
+        user = users.set_disabled(_existing_user(users, args.name), False)
+    print(f"Enabled {user.name}.")
+    return 0
+
+
 def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
@@ -363,19 +469,26 @@ def _table(rows: Sequence[Sequence[str]]) -> str:
     )
 
 
+def _no_users() -> int:
+    print(f"No users yet; add one with: {PROG} user add NAME --email ADDR --password-stdin")
+    return 0
+
+
 def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
-    with Database.open(data_dir) as database:
+    database = _readable_database(data_dir)
+    if database is None:
+        return _no_users()
+    with database:
         users = _user_store(data_dir, database).list()
     if not users:
-        print(f"No users yet; add one with: {PROG} user add NAME --email ADDR --password-stdin")
-        return 0
+        return _no_users()
     rows = [("NAME", "E-MAIL", "FULL NAME", "ROLE", "CREATED")]
     rows += [
         (
             u.name,
             u.email,
             u.full_name or "",
-            ("admin" if u.is_admin else "user") + (" (disabled)" if u.disabled else ""),
+            ("admin" if u.is_admin else "user") + _disabled_note(u),
             u.created,
         )
         for u in users
@@ -384,15 +497,10 @@ def _user_list(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
-def _user_disable(args: argparse.Namespace, data_dir: Path) -> int:
-    disable = args.user_command == "disable"
-    with Database.open(data_dir) as database:
-        user = _user_store(data_dir, database).set_disabled(args.name, disable)
-    if disable:
-        print(f"Disabled {user.name}: the client API refuses all of their devices.")
-    else:
-        print(f"Enabled {user.name} again.")
-    return 0
+def _disabled_note(user: User) -> str:
+    if not user.disabled:
+        return ""
+    return f" (disabled: {user.disabled_reason})" if user.disabled_reason else " (disabled)"
 
 
 def _device_revoke(args: argparse.Namespace, data_dir: Path) -> int:
@@ -416,10 +524,15 @@ def _device_revoke(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _device_list(args: argparse.Namespace, data_dir: Path) -> int:
-    with Database.open(data_dir) as database:
-        if args.user is not None and _user_store(data_dir, database).get(args.user) is None:
-            raise CommandError(f"there is no user named {args.user!r}")
-        devices = DeviceStore(database).list(user=args.user)
+    database = _readable_database(data_dir)
+    devices = []
+    if database is not None:
+        with database:
+            if args.user is not None:
+                _existing_user(_user_store(data_dir, database), args.user)
+            devices = DeviceStore(database).list(user=args.user)
+    elif args.user is not None:
+        raise CommandError(f"there is no user named {args.user!r}")
     if not devices:
         print("No devices yet; a device registers when it first syncs.")
         return 0
@@ -810,6 +923,78 @@ def _tef_encrypt(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _device_remove(args: argparse.Namespace, data_dir: Path) -> int:
+    with Database.open(data_dir) as database:
+        if args.user is not None:
+            _existing_user(_user_store(data_dir, database), args.user)
+        device = DeviceStore(database).remove(args.device_id, user=args.user)
+    print(
+        f"Removed device {device.device_id} of {device.user_name}; the user's items stay, and "
+        "the device's next sync is a slow sync."
+    )
+    return 0
+
+
+def _task_list(args: argparse.Namespace, data_dir: Path) -> int:
+    database = _readable_database(data_dir)
+    if database is None:
+        raise CommandError(f"there is no user named {args.user!r}")
+    with database:
+        user = _existing_user(_user_store(data_dir, database), args.user)
+        rows = database.query(
+            "SELECT id, datastore, data, modified FROM items WHERE user_id = ? "
+            "ORDER BY datastore, id",
+            (user.id,),
+        )
+    tasks = [_task_row(row) for row in rows]
+    if args.json:
+        print(json.dumps(tasks, indent=2, ensure_ascii=False))
+        return 0
+    if not tasks:
+        print(f"{user.name} has no tasks on this server.")
+        return 0
+    table = [("ID", "DUE", "PRIORITY", "STATUS", "SUMMARY")]
+    table += [
+        (
+            str(t["id"]),
+            str(t["due"] or ""),
+            str(t["priority"] or ""),
+            str(t["status"] or ""),
+            str(t["summary"] or t.get("error") or ""),
+        )
+        for t in tasks
+    ]
+    print(_table(table))
+    return 0
+
+
+def _task_row(row: dict[str, object]) -> dict[str, object]:
+    from todo.errors import TaskFormatError
+    from todo.task_format import parse_task
+
+    entry: dict[str, object] = {
+        "id": row["id"],
+        "datastore": row["datastore"],
+        "modified": datetime.fromtimestamp(float(str(row["modified"])), UTC).isoformat(
+            timespec="seconds"
+        ),
+    }
+    try:
+        task = parse_task(str(row["data"]))
+    except TaskFormatError as exc:
+        return {**entry, "uid": None, "summary": None, "due": None, "priority": None,
+                "status": None, "completed": None, "error": f"unreadable: {exc}"}
+    return {
+        **entry,
+        "uid": task.uid,
+        "summary": task.summary,
+        "due": task.due.isoformat() if task.due else None,
+        "priority": task.priority.name.lower() if task.priority else None,
+        "status": task.status.name.lower() if task.status else None,
+        "completed": task.completed.isoformat() if task.completed else None,
+    }
+
+
 def _config_show(args: argparse.Namespace, data_dir: Path) -> int:
     settings = load_settings(data_dir, _overrides(args))
     print(render_settings(settings))
@@ -842,7 +1027,7 @@ def render_settings(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def _config_docs(args: argparse.Namespace, data_dir: Path | None) -> int:
+def _config_docs(args: argparse.Namespace, data_dir: Path) -> int:
     print(render_reference(), end="")
     return 0
 
@@ -860,56 +1045,119 @@ def _port(text: str) -> int:
     return value
 
 
+def _data_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty; give a folder (an empty value would mean the current directory)"
+        )
+    return Path(text).expanduser()
+
+
+_DATA_HELP = (
+    "data folder (database, notes.ini, traveler.log); default $TRAVELER_DATA or "
+    "~/.local/share/traveler-server"
+)
+
+# What a command needs of the data folder: to write (created 0700 if missing), only to read
+# (it must exist; nothing is created), or nothing.
+WRITE, READ, NONE = "write", "read", "none"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="The Traveler server: SyncML for the Traveler ToDo app and other clients.",
     )
-    parser.add_argument(
-        "--data",
-        metavar="DIR",
-        type=Path,
-        help="data folder (database, notes.ini); default $TRAVELER_DATA or "
-        "~/.local/share/traveler-server",
-    )
+    parser.add_argument("--data", metavar="DIR", type=_data_dir, help=_DATA_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(
+        group: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        handler: Callable[[argparse.Namespace, Path], int],
+        needs: str,
+        help: str,
+    ) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, description=help)
+        # --data after the subcommand too; SUPPRESS keeps one given before it.
+        sub.add_argument(
+            "--data", metavar="DIR", type=_data_dir, default=argparse.SUPPRESS, help=_DATA_HELP
+        )
+        sub.set_defaults(handler=handler, needs_data=needs)
+        return sub
 
     def listen_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--host", help="address to bind (NTS_HTTP_HOST; default 127.0.0.1)")
         p.add_argument("--port", type=_port, help="TCP port, 0 = any free (NTS_HTTP_PORT)")
 
-    run = commands.add_parser("run", help="run the server until Ctrl+C or SIGTERM")
+    def password_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--password-stdin", action="store_true", help="read the password from stdin"
+        )
+
+    run = command(commands, "run", _run, WRITE, "run the server until Ctrl+C or SIGTERM")
     listen_flags(run)
-    run.add_argument("--demo", action="store_true", help="add the demo users and print them")
-    run.set_defaults(handler=_run)
+    run.add_argument(
+        "--demo",
+        action="store_true",
+        help="add the demo users (only into an empty or demo data folder) and print them",
+    )
+    run.add_argument(
+        "--allow-remote-demo",
+        action="store_true",
+        help="let --demo listen on a non-loopback address despite its published passwords",
+    )
 
     user = commands.add_parser("user", help="manage users")
-    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
-    add = user_commands.add_parser("add", help="add a user")
+    users = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = command(users, "add", _user_add, WRITE, "add a user")
     add.add_argument("name", metavar="NAME")
     add.add_argument("--email", required=True, metavar="ADDR")
     add.add_argument("--full-name", metavar="TEXT")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    password_flag(add)
     add.add_argument("--admin", action="store_true", help="give the Administrator role")
-    add.set_defaults(handler=_user_add)
-    user_list = user_commands.add_parser("list", help="list users")
-    user_list.set_defaults(handler=_user_list)
-    for action, what in (("disable", "refuse all of a user's devices"), ("enable", "undo disable")):
-        toggle = user_commands.add_parser(action, help=what)
-        toggle.add_argument("name", metavar="NAME")
-        toggle.set_defaults(handler=_user_disable)
+    command(users, "list", _user_list, READ, "list users")
+    remove = command(
+        users, "remove", _user_remove, WRITE,
+        "remove a user with their devices, sync state and tasks (asks first)",
+    )
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    passwd = command(users, "passwd", _user_passwd, WRITE, "set a user's password")
+    passwd.add_argument("name", metavar="NAME")
+    password_flag(passwd)
+    disable = command(
+        users, "disable", _user_disable, WRITE, "refuse a user's devices (401) until enabled"
+    )
+    disable.add_argument("name", metavar="NAME")
+    disable.add_argument("--reason", metavar="TEXT", help="why; logged with each refused login")
+    enable = command(users, "enable", _user_enable, WRITE, "let a disabled user sync again")
+    enable.add_argument("name", metavar="NAME")
 
-    device = commands.add_parser("device", help="show devices")
-    device_commands = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
-    device_list = device_commands.add_parser("list", help="list devices")
+    device = commands.add_parser("device", help="show and remove devices")
+    devices = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
+    device_list = command(devices, "list", _device_list, READ, "list devices")
     device_list.add_argument("--user", metavar="NAME", help="only this user's devices")
-    device_list.set_defaults(handler=_device_list)
-    revoke = device_commands.add_parser(
-        "revoke", help="end a device's access for good (lost or stolen)"
+    device_remove = command(
+        devices, "remove", _device_remove, WRITE,
+        "forget a device (its next sync is a slow sync; the user's tasks stay)",
+    )
+    device_remove.add_argument("device_id", metavar="ID")
+    device_remove.add_argument(
+        "--user", metavar="NAME", help="whose device, when several users share the ID"
+    )
+    revoke = command(
+        devices, "revoke", _device_revoke, WRITE,
+        "end a device's client-API access for good (lost or stolen)",
     )
     revoke.add_argument("name", metavar="NAME", help="the device's user")
     revoke.add_argument("device_id", metavar="DEVICE_ID")
-    revoke.set_defaults(handler=_device_revoke)
+
+    task = commands.add_parser("task", help="see the tasks the server holds")
+    tasks = task.add_subparsers(dest="task_command", metavar="ACTION", required=True)
+    task_list = command(tasks, "list", _task_list, READ, "list a user's tasks")
+    task_list.add_argument("--user", metavar="NAME", required=True)
+    task_list.add_argument("--json", action="store_true", help="as JSON, for scripts")
 
     mail = commands.add_parser("mail", help="deliver and inspect mail, manage the quarantine")
     mail_commands = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
@@ -1005,28 +1253,37 @@ def build_parser() -> argparse.ArgumentParser:
     encrypt.set_defaults(handler=_tef_encrypt)
 
     config = commands.add_parser("config", help="show settings")
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    show = config_commands.add_parser("show", help="effective NTS_* settings and their source")
+    configs = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = command(
+        configs, "show", _config_show, READ, "effective NTS_* settings and their source"
+    )
     listen_flags(show)
-    show.set_defaults(handler=_config_show)
-    docs = config_commands.add_parser("docs", help="print the settings reference (Markdown)")
-    docs.set_defaults(handler=_config_docs, needs_data=False)
+    command(configs, "docs", _config_docs, NONE, "print the settings reference (Markdown)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``traveler-server``; returns the exit status."""
     args = build_parser().parse_args(argv)
+    # Everything the server writes in its data folder is private to its user (database, WAL,
+    # log), whatever umask the shell or service manager left.
+    umask = os.umask(0o077)
     try:
         data_dir = None
-        if getattr(args, "needs_data", True):
-            data_dir = _prepare_data_dir(args.data or default_data_dir())
+        folder = args.data or default_data_dir()
+        needs = getattr(args, "needs_data", WRITE)
+        if needs == WRITE:
+            data_dir = prepare_data_dir(folder)
+        elif needs == READ:
+            data_dir = existing_data_dir(folder)
         return int(args.handler(args, data_dir))
-    except (CommandError, ConfigError, StoreError) as exc:
+    except (CommandError, ConfigError, StoreError, DataFolderError) as exc:
         _fail(args, str(exc))
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)  # main() is also called in-process (tests, other entry points)
 
 
 def _fail(args: argparse.Namespace, message: str) -> None:

@@ -37,7 +37,9 @@ __all__ = [
 NOTES_INI = "notes.ini"
 
 AUTH_TYPES = ("md5", "basic")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# The seed's levels, most severe first; DEBUG and ERROR are older spellings of FINE and SEVERE.
+LOG_LEVELS = ("SEVERE", "WARNING", "INFO", "FINE", "FINEST")
+_LOG_LEVEL_ALIASES = {"ERROR": "SEVERE", "DEBUG": "FINE"}
 
 
 class ConfigError(Exception):
@@ -128,9 +130,22 @@ def _optional_host(text: str) -> str | None:
 
 def _log_level(text: str) -> str:
     level = text.strip().upper()
+    level = _LOG_LEVEL_ALIASES.get(level, level)
     if level not in LOG_LEVELS:
         raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _url(text: str) -> str:
+    url = text.strip()
+    if not url:
+        return ""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        raise ValueError("expected an http:// or https:// URL with a host, or nothing")
+    if any(c.isspace() for c in url) or "?" in url or "#" in url:
+        raise ValueError("expected a URL without spaces, query or fragment")
+    return url
 
 
 @dataclass(frozen=True)
@@ -171,12 +186,62 @@ SETTINGS: tuple[Setting, ...] = (
         "comma-separated list of md5, basic",
     ),
     Setting(
+        "NTS_EXTERNAL_URL",
+        "",
+        _url,
+        "The URL devices reach this server's SyncML endpoint at, e.g. "
+        "`https://traveler.example.com/traveler` (the seed's \"Notes Traveler External URL\"). "
+        "It decides the RespURI the server hands out, which must point at the reverse proxy or "
+        "load balancer in front, not at this process. Empty: built from the request.",
+        "http(s) URL",
+    ),
+    Setting(
+        "NTS_LOGIN_FAILURES_PER_USER",
+        "10",
+        _int_in(1),
+        "Failed SyncML logins for one user within NTS_LOGIN_FAILURE_WINDOW after which further "
+        "logins for that user are refused (HTTP 429, Retry-After) before any password check; "
+        "devices that logged in as the user from the same address recently keep working.",
+        "integer",
+    ),
+    Setting(
+        "NTS_LOGIN_FAILURES_PER_ADDRESS",
+        "20",
+        _int_in(1),
+        "Failed SyncML logins from one client address within NTS_LOGIN_FAILURE_WINDOW after "
+        "which further logins from it are refused (HTTP 429, Retry-After).",
+        "integer",
+    ),
+    Setting(
+        "NTS_LOGIN_FAILURE_WINDOW",
+        "300",
+        _int_in(1),
+        "Seconds a failed login counts against its user and address.",
+        "integer (seconds)",
+    ),
+    Setting(
+        "NTS_MIN_PASSWORD_LENGTH",
+        "8",
+        _int_in(1, 1024),
+        "Fewest characters a new password may have (`user add`, `user passwd`); passwords set "
+        "earlier keep working.",
+        "integer (characters)",
+    ),
+    Setting(
         "NTS_MAX_MESSAGE_SIZE",
         "4194304",
         _int_in(1024),
         "Largest HTTP request body (one SyncML message) the server reads; larger requests are "
         "refused with HTTP 413 before anything is parsed or stored.",
         "integer (bytes)",
+    ),
+    Setting(
+        "NTS_HTTP_READ_TIMEOUT",
+        "30",
+        _int_in(1),
+        "Seconds the server waits for more of a request body that has stopped arriving before "
+        "it answers 408; a stalled client cannot hold a connection (or a shutdown) for ever.",
+        "integer (seconds)",
     ),
     Setting(
         "NTS_MAX_MSG_SIZE",
@@ -276,15 +341,33 @@ SETTINGS: tuple[Setting, ...] = (
         "NTS_LOG_LEVEL",
         "INFO",
         _log_level,
-        "Least severe log messages written to the console: DEBUG, INFO, WARNING or ERROR.",
-        "DEBUG, INFO, WARNING, ERROR",
+        "Least severe messages logged, in the seed's levels: SEVERE, WARNING, INFO, FINE "
+        "(adds one line per SyncML message and HTTP request: commands in and out, statuses) or "
+        "FINEST (adds every command and status). Never passwords or item contents. DEBUG and "
+        "ERROR are read as FINE and SEVERE.",
+        "SEVERE, WARNING, INFO, FINE, FINEST",
+    ),
+    Setting(
+        "NTS_LOG_FILE_SIZE",
+        "10485760",
+        _int_in(0),
+        "Size (bytes) at which `traveler.log` in the data folder is rotated (to `traveler.log.1`, "
+        "…); 0 writes no log file, only the console.",
+        "integer (bytes)",
+    ),
+    Setting(
+        "NTS_LOG_FILE_COUNT",
+        "5",
+        _int_in(1, 100),
+        "How many rotated log files (`traveler.log.1` … `.N`) are kept besides `traveler.log`.",
+        "integer 1-100",
     ),
     Setting(
         "NTS_DISK_SPACE_THRESHOLD",
         "100",
         _int_in(0),
         "Free space (MB) of the data folder's disk below which the server's status turns Red "
-        "(`GET /health` answers 503 with status red).",
+        "(`GET /health` answers 503 with status red). The change is logged when it happens.",
         "integer (MB)",
     ),
     Setting(
@@ -297,6 +380,21 @@ SETTINGS: tuple[Setting, ...] = (
         "delegation. `false` turns push off (the route answers 503 `push-disabled`; clients "
         "sync on their schedule) and the server logs so at start.",
         "true/false",
+    ),
+    Setting(
+        "NTS_DISK_SPACE_WARNING",
+        "500",
+        _int_in(0),
+        "Free space (MB) of the data folder's disk below which the status turns Yellow (still "
+        "serving; `GET /health` answers 200 with status yellow). The change is logged.",
+        "integer (MB)",
+    ),
+    Setting(
+        "NTS_STATUS_INTERVAL",
+        "60",
+        _int_in(1),
+        "Seconds between checks of the server's status (Green/Yellow/Red) while it runs.",
+        "integer (seconds)",
     ),
     Setting(
         "NTS_PUSH_ENABLE_APNS",
@@ -432,9 +530,35 @@ class Settings(Mapping[str, Any]):
         return tuple(self["NTS_SYNCML_AUTH_TYPES"])
 
     @property
+    def external_url(self) -> str:
+        """The SyncML URL devices use (behind a proxy), or "" to build it from requests."""
+        return str(self["NTS_EXTERNAL_URL"])
+
+    @property
+    def login_failures_per_user(self) -> int:
+        return int(self["NTS_LOGIN_FAILURES_PER_USER"])
+
+    @property
+    def login_failures_per_address(self) -> int:
+        return int(self["NTS_LOGIN_FAILURES_PER_ADDRESS"])
+
+    @property
+    def login_failure_window(self) -> int:
+        return int(self["NTS_LOGIN_FAILURE_WINDOW"])
+
+    @property
+    def min_password_length(self) -> int:
+        return int(self["NTS_MIN_PASSWORD_LENGTH"])
+
+    @property
     def max_message_size(self) -> int:
         """Largest HTTP body read, bytes."""
         return int(self["NTS_MAX_MESSAGE_SIZE"])
+
+    @property
+    def http_read_timeout(self) -> int:
+        """Seconds without body bytes before a request is given up (408)."""
+        return int(self["NTS_HTTP_READ_TIMEOUT"])
 
     @property
     def max_msg_size(self) -> int:
@@ -502,6 +626,24 @@ class Settings(Mapping[str, Any]):
     @property
     def push_enable(self) -> bool:
         return bool(self["NTS_PUSH_ENABLE"])
+
+    @property
+    def disk_space_warning_mb(self) -> int:
+        return int(self["NTS_DISK_SPACE_WARNING"])
+
+    @property
+    def status_interval(self) -> int:
+        """Seconds between status checks."""
+        return int(self["NTS_STATUS_INTERVAL"])
+
+    @property
+    def log_file_size(self) -> int:
+        """Bytes at which the log file rotates; 0: no log file."""
+        return int(self["NTS_LOG_FILE_SIZE"])
+
+    @property
+    def log_file_count(self) -> int:
+        return int(self["NTS_LOG_FILE_COUNT"])
 
     @property
     def push_enable_apns(self) -> bool:

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -148,8 +149,21 @@ def _seed_tasks(database: Database, user_id: int, name: str) -> None:
             store.add(data, extract_uid(data))
 
 
-def render_demo_banner(url: str, accounts: list[DemoAccount], admins: set[str]) -> str:
-    """The text ``run --demo`` prints once the server listens."""
+def _commands() -> tuple[str, str]:
+    """How to run SyncEvolution and traveler-server, as printable command words."""
+    run_script = os.environ.get("TRAVELER_RUN_SCRIPT")
+    # Debian's SyncEvolution needs the libcurl preload; `./run syncevolution` builds and uses it.
+    syncevolution = shlex.quote(run_script) + " syncevolution" if run_script else "syncevolution"
+    installed = Path(sys.executable).with_name("traveler-server")
+    server = shlex.quote(str(installed)) if installed.exists() else "traveler-server"
+    return syncevolution, server
+
+
+def render_demo_banner(
+    url: str, accounts: list[DemoAccount], admins: set[str], data_dir: Path
+) -> str:
+    """The text ``run --demo`` prints once the server listens: the accounts, then a guide for
+    SyncEvolution testers whose commands work as printed (copy, paste, in any folder)."""
     rows = [("user", "password", "e-mail", "role")]
     rows += [
         (a.name, a.password, a.email, "admin" if a.name in admins else "user") for a in accounts
@@ -160,22 +174,45 @@ def render_demo_banner(url: str, accounts: list[DemoAccount], admins: set[str]) 
         for row in rows
     )
     first = accounts[0] if accounts else DemoAccount("USER", "PASSWORD", "")
+    syncevolution, server = _commands()
+    peer = f"traveler-{first.name}"
+    folder = "$HOME/traveler-demo-todo"
+    se = f"{syncevolution} --daemon=no --keyring=no"
+    preload_note = (
+        "" if syncevolution.endswith(" syncevolution")
+        else "(Debian bookworm's syncevolution 2.0.0 needs a libcurl preload to sync; "
+        "`./run syncevolution` in the source tree builds and uses it, see DEVELOPERS.md.)\n"
+    )
     return f"""
 Traveler demo server: {url}
 
 Demo accounts:
 {table}
 
-Sync a SyncEvolution client with it (as {first.name}; tasks kept in a local folder):
-  syncevolution --daemon=no --keyring=no --configure --template SyncEvolution \\
+Try it with SyncEvolution (as {first.name}; the tasks live as files in {folder}):
+{preload_note}
+1. Configure a client:
+  {se} --configure --template SyncEvolution \\
       --sync-property syncURL={url} \\
       --sync-property username={first.name} --sync-property password={first.password} \\
       --source-property backend=file --source-property databaseFormat=text/calendar \\
-      --source-property database=file://$HOME/traveler-demo-todo \\
+      --source-property database=file://{folder} \\
       --source-property uri={DEMO_DATASTORE_URI} \\
-      traveler-{first.name} todo
-  syncevolution --daemon=no --keyring=no --sync slow traveler-{first.name} todo
-(Debian bookworm's syncevolution 2.0.0 needs a libcurl preload to sync; see DEVELOPERS.md.)
+      {peer} todo
+
+2. First sync (slow): brings {first.name}'s demo tasks down.
+  {se} --sync slow {peer} todo
+
+3. Add a task on the client:
+  printf '%s\\r\\n' BEGIN:VCALENDAR VERSION:2.0 BEGIN:VTODO UID:added-by-hand-1 \\
+      'SUMMARY:Added in SyncEvolution' END:VTODO END:VCALENDAR \\
+      > {folder}/added-by-hand-1.ics
+
+4. Two-way sync: sends it up.
+  {se} --sync two-way {peer} todo
+
+5. See it on the server:
+  {server} --data {shlex.quote(str(data_dir))} task list --user {first.name}
 
 Stop the server with Ctrl+C.
 """

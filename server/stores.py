@@ -17,8 +17,13 @@ __all__ = ["sync_backend", "user_store"]
 
 
 def user_store(settings: Settings, database: Database) -> UserStore:
-    """Users; md5 secrets are kept only while md5 is an accepted SyncML auth type."""
-    return UserStore(database, store_md5_secret="md5" in settings.syncml_auth_types)
+    """Users; md5 secrets are kept only while md5 is an accepted SyncML auth type, and new
+    passwords are at least NTS_MIN_PASSWORD_LENGTH long."""
+    return UserStore(
+        database,
+        store_md5_secret="md5" in settings.syncml_auth_types,
+        min_password_length=settings.min_password_length,
+    )
 
 
 def sync_backend(settings: Settings, database: Database, *,

@@ -9,15 +9,18 @@ need not wait for its next look at the store.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from itertools import count
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from server.config import Settings
 from server.delegation import Delegation
+from server.login_throttle import LoginThrottle, Throttled
+from server.logs import FINE, FINEST
+from server.message_log import describe_message
+from server.problems import PROBLEM_MEDIA_TYPE, problem_document
 from server.store.database import Database
 from server.store.push_events import PushEventStore
 from server.stores import sync_backend, user_store
@@ -52,6 +55,13 @@ class SyncReply:
     body: bytes
     status: int
     content_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    def __init__(self, throttled: Throttled) -> None:
+        super().__init__(throttled.reason)
+        self.throttled = throttled
 
 
 def engine_config(settings: Settings) -> ServerConfig:
@@ -74,39 +84,94 @@ class SyncService:
     def __init__(self, *, settings: Settings, database: Database,
                  on_events: Callable[[], None] | None = None) -> None:
         self._database = database
-        self._delegation = Delegation(database, user_store(settings, database))
+        self._users = user_store(settings, database)
+        self._delegation = Delegation(database, self._users)
         self._events = PushEventStore(database)
         self._backend = sync_backend(settings, database, item_guard=self._delegation.check)
         self._engine = SyncServer(engine_config(settings), self._backend)
         self._messages = count(1)
         self.on_events = on_events
+        self._external = urlsplit(settings.external_url) if settings.external_url else None
+        self._throttle = LoginThrottle(
+            per_user=settings.login_failures_per_user,
+            per_address=settings.login_failures_per_address,
+            window=settings.login_failure_window,
+        )
 
-    async def handle(self, *, body: bytes, content_type: str, url: str) -> SyncReply:
-        """Process one message in a worker thread; the event loop never waits on SQLite."""
+    async def handle(
+        self, *, body: bytes, content_type: str, url: str, client: str = "unknown address"
+    ) -> SyncReply:
+        """Process one message in a worker thread; the event loop never waits on SQLite.
+
+        ``client`` (the peer's ``host:port``) goes into log lines, and its host is what failed
+        logins are counted against."""
+        _log_message("in from " + client, body, content_type)
+        address = client.rsplit(":", 1)[0] if ":" in client else client
         try:
-            reply = await asyncio.to_thread(self._handle_sync, body, content_type, url)
+            reply, had_cred, user = await asyncio.to_thread(
+                self._handle_sync, body, content_type, url, address
+            )
+        except _Refused as refused:
+            throttled = refused.throttled
+            # FINE: a guesser sends many; the WARNING when the limit was reached said it all.
+            log.log(FINE, "Refused a login from %s: %s (HTTP 429, retry after %d s)", client,
+                    throttled.reason, throttled.retry_after)
+            document = problem_document(
+                429, f"Refused: {throttled.reason}. Try again in {throttled.retry_after} s."
+            )
+            return SyncReply(document, 429, PROBLEM_MEDIA_TYPE,
+                             {"Retry-After": str(throttled.retry_after)})
         except SyncMLError as exc:
             # No SyncML answer is possible: say why in the same problem+json form as the
             # HTTP edge's other refusals (the transaction was rolled back: nothing stored).
-            log.warning("Traveler: Rejected a SyncML message: %s", exc)
-            problem = {"type": "about:blank", "title": "Bad Request", "status": 400,
-                       "detail": f"Not a usable SyncML message: {exc}"}
-            return SyncReply(json.dumps(problem).encode(), 400, "application/problem+json")
+            log.warning("Rejected a SyncML message from %s: %s", client, exc)
+            document = problem_document(400, f"Not a usable SyncML message: {exc}")
+            return SyncReply(document, 400, PROBLEM_MEDIA_TYPE)
         for event in reply.events:
-            _log_event(event)
+            if isinstance(event, AuthFailed) and not event.routine and had_cred:
+                # Only wrong credentials count: a first message without any is answered
+                # with a challenge, as the protocol has it.
+                self._throttle.failed(event.username or user, address)
+                if event.username:
+                    event = await asyncio.to_thread(self._explained, event)
+            elif isinstance(event, SyncFinished):
+                self._throttle.succeeded(event.username, address)
+            _log_event(event, client)
+        _log_message("out to " + client, reply.body, reply.content_type)
         return SyncReply(reply.body, 200, reply.content_type)
 
-    def _handle_sync(self, body: bytes, content_type: str, url: str) -> Reply:
+    def _explained(self, event: AuthFailed) -> AuthFailed:
+        """The engine refuses a disabled user like a wrong password; the log says why."""
+        user = self._users.get(event.username or "")
+        if user is None or not user.disabled:
+            return event
+        because = f": {user.disabled_reason}" if user.disabled_reason else ""
+        reason = f"the account is disabled{because} (traveler-server user enable {user.name})"
+        return replace(event, reason=reason)
+
+    def _handle_sync(
+        self, body: bytes, content_type: str, url: str, address: str
+    ) -> tuple[Reply, bool, str | None]:
         incoming = self._engine.read(body, content_type)
+        header = incoming.message.header
+        user = incoming.password_check.username if incoming.password_check else None
+        if header.cred is not None:
+            user = user or header.source.name
+            # A guesser is refused before argon2 runs and before the write lock is taken.
+            throttled = self._throttle.check(user, address)
+            if throttled is not None:
+                raise _Refused(throttled)
         # A clear-text password is verified before the write transaction: argon2 takes a
         # good part of a second, and the transaction holds the store's write lock.
         principal = self.verify_password(incoming.password_check)
         parts = urlsplit(url)
         token = parse_qs(parts.query).get(SESSION_PARAM, [""])[0] or None
+        # Behind a reverse proxy the request's own URL is not the one devices can reach.
+        base = self._external or parts
 
         def resp_uri(new_token: str) -> str:
             query = f"{SESSION_PARAM}={new_token}"
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+            return urlunsplit((base.scheme, base.netloc, base.path or parts.path, query, ""))
 
         try:
             with self._database.transaction():
@@ -120,7 +185,7 @@ class SyncService:
             self._backend.discard_changes()  # rolled back, or already handed on
         if changed and self.on_events is not None:
             self.on_events()
-        return reply
+        return reply, header.cred is not None, user
 
     def _record_changes(self) -> bool:
         changes = self._backend.take_changes()
@@ -141,17 +206,29 @@ class SyncService:
         return self._backend.check_password(check.username, check.password)
 
 
-def _log_event(event: object) -> None:
+def _log_message(direction: str, body: bytes, content_type: str) -> None:
+    if not log.isEnabledFor(FINE):
+        return
+    lines = describe_message(body, content_type, detail=log.isEnabledFor(FINEST))
+    log.log(FINE, "SyncML %s: %s", direction, lines[0])
+    for line in lines[1:]:
+        log.log(FINEST, "SyncML %s: %s", direction, line)
+
+
+def _log_event(event: object, client: str) -> None:
     if isinstance(event, SyncFinished):
         log.info(
-            "Traveler: Sync user=%s device=%s datastore=%s mode=%s items in=%d out=%d "
+            "Sync user=%s device=%s datastore=%s mode=%s items in=%d out=%d "
             "conflicts=%d failed=%d %d ms",
             event.username, event.device_id, event.datastore, event.mode, event.items_in,
             event.items_out, event.conflicts, event.failed, event.duration_ms,
         )
+    elif isinstance(event, AuthFailed) and event.routine:
+        # Every new md5 device goes through this once: it has no nonce of ours yet.
+        log.info("Login of user %s on device %s from %s: %s (normal md5 handshake)",
+                 event.username or "(none)", event.device_id, client, event.reason)
     elif isinstance(event, AuthFailed):
-        level = logging.INFO if event.routine else logging.WARNING
-        log.log(level, "Traveler: Authentication failed for user %s on device %s: %s",
-                event.username or "(none)", event.device_id, event.reason)
+        log.warning("Login failed for user %s on device %s from %s: %s",
+                    event.username or "(none)", event.device_id, client, event.reason)
     elif isinstance(event, ProtocolViolation):
-        log.warning("Traveler: Refused a SyncML message: %s", event.reason)
+        log.warning("Refused a SyncML message from %s: %s", client, event.reason)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -108,10 +109,19 @@ class Database:
         migrate: bool = True,
         migrations: Sequence[Migration] | None = None,
     ) -> Database:
-        """Open ``<data_dir>/traveler.db`` (creating folder and file) and bring it up to date."""
+        """Open ``<data_dir>/traveler.db`` (creating folder and file) and bring it up to date.
+
+        A new folder is made 0700 and a new database file 0600 whatever the umask; SQLite
+        gives its WAL and SHM files the database file's mode, so they are 0600 too.
+        """
         folder = Path(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        database = cls(folder / DB_FILENAME)
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / DB_FILENAME
+        with contextlib.suppress(FileExistsError):
+            # The database holds password verifiers: never let the umask make it readable.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        database = cls(path)
         if migrate:
             try:
                 database.migrate(migrations)

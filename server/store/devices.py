@@ -141,6 +141,24 @@ class DeviceStore:
             return None  # unreadable: the engine asks the device for a fresh one
         return info if isinstance(info, dict) else None
 
+    def remove(self, device_id: str, user: str | None = None) -> Device:
+        """Forget a device (its mappings and anchors go with it; the user's items stay): its
+        next sync is a first one, a slow sync. ``user`` picks the registration when several
+        users sync from the same device ID."""
+        with self._db.transaction():
+            found = [d for d in self.list(user) if d.device_id == device_id]
+            if not found:
+                whose = f" of user {user!r}" if user is not None else ""
+                raise DeviceError(f"there is no device {device_id!r}{whose}")
+            if len(found) > 1:
+                users = ", ".join(d.user_name for d in found)
+                raise DeviceError(
+                    f"device {device_id!r} is registered for several users ({users}); "
+                    "say which with --user NAME"
+                )
+            self._db.conn.execute("DELETE FROM devices WHERE id = ?", (found[0].id,))
+        return found[0]
+
     def list(self, user: str | None = None) -> list[Device]:
         """All devices, or those of the user with that name (ASCII case ignored)."""
         if user is None:

@@ -415,6 +415,12 @@ def _delegation_and_push(db: sqlite_utils.Database) -> None:
     )
 
 
+def _disabled_reasons(db: sqlite_utils.Database) -> None:
+    # Why an administrator disabled a user (`user disable --reason`), for the log lines of
+    # the refused logins and `user list`.
+    db.execute("ALTER TABLE users ADD COLUMN disabled_reason TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
@@ -426,4 +432,5 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "out of office: profiles, replies, changes; outbound mail queue",
               _out_of_office),
     Migration(8, "delegated tasks, push events and subscriptions", _delegation_and_push),
+    Migration(9, "why a user is disabled", _disabled_reasons),
 ]

@@ -335,8 +335,8 @@ class SqlSyncBackend:
         host calls it outside the message's transaction; it takes the store's lock only
         for its reads."""
         user = self._users.get(username)
-        # A disabled user keeps their data but syncs no more, as their devices are refused
-        # by the client API.
+        # A disabled user keeps their data but syncs no more: refused like a wrong password
+        # (401); the service logs the reason.
         if user is None or user.disabled or not self._users.verify_password(user, password):
             return None
         self._user_ids[user.name] = user.id

@@ -29,12 +29,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from server.store.database import Database, StoreError, utc_now
 
-__all__ = ["User", "UserError", "UserExistsError", "UserStore", "md5_secret"]
+__all__ = ["Removed", "User", "UserError", "UserExistsError", "UserStore", "md5_secret"]
 
 MAX_NAME = 128
 MAX_PASSWORD = 1024
-# One "@", no spaces, a non-empty local part and a domain of non-empty dot-separated labels.
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)*")
+# One "@", no spaces, a non-empty local part and a domain of two or more non-empty
+# dot-separated labels (a mail system does not deliver to a bare "name@host").
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 
 class UserError(StoreError):
@@ -56,8 +57,18 @@ class User:
     is_admin: bool
     md5_secret: str | None = field(repr=False)
     created: str = ""
-    # A disabled user keeps their data, but the client API lets none of their devices in.
+    # A disabled user keeps their data, but none of their devices gets in (SyncML: 401).
     disabled: bool = False
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Removed:
+    """What :meth:`UserStore.remove` deleted with the user."""
+
+    user: User
+    devices: int
+    items: int
 
 
 def md5_secret(name: str, password: str) -> str:
@@ -76,8 +87,13 @@ def _check_name(name: str) -> str:
     # ":" would make "name:password" (basic auth, md5 secret) ambiguous.
     if ":" in name:
         raise UserError(f"the user name {name!r} contains ':', which credentials cannot hold")
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
         raise UserError("the user name contains control characters")
+    if any(c.isspace() for c in name):
+        raise UserError(f"the user name {name!r} contains a space; use e.g. a dot or a dash")
+    # Names end up in URLs, file names of exports and SyncML LocNames.
+    if "/" in name or "\\" in name:
+        raise UserError(f"the user name {name!r} contains a slash")
     return name
 
 
@@ -88,9 +104,13 @@ def _check_email(email: str) -> str:
     return email
 
 
-def _check_password(password: str) -> str:
+def _check_password(password: str, min_length: int = 1) -> str:
     if not isinstance(password, str) or password == "":
         raise UserError("the password is empty")
+    if len(password) < min_length:
+        raise UserError(
+            f"the password is shorter than {min_length} characters (NTS_MIN_PASSWORD_LENGTH)"
+        )
     if len(password) > MAX_PASSWORD:
         raise UserError(f"the password is longer than {MAX_PASSWORD} characters")
     if "\n" in password or "\r" in password:
@@ -106,10 +126,13 @@ class UserStore:
         db: Database,
         *,
         store_md5_secret: bool,
+        min_password_length: int = 1,
         hasher: PasswordHasher | None = None,
     ) -> None:
         self._db = db
         self._store_md5 = store_md5_secret
+        # New passwords only (add, set_password): existing ones keep working.
+        self._min_password = min_password_length
         # argon2-cffi's defaults follow RFC 9106's "low memory" profile (argon2id).
         self._hasher = hasher or PasswordHasher()
         self._dummy: str | None = None
@@ -125,7 +148,7 @@ class UserStore:
         """Add a user; raises :class:`UserExistsError` or :class:`UserError` with the reason."""
         name = _check_name(name)
         email = _check_email(email)
-        password = _check_password(password)
+        password = _check_password(password, self._min_password)
         full_name = (full_name or "").strip() or None
         row = {
             "name": name,
@@ -137,6 +160,14 @@ class UserStore:
             "created": utc_now(),
         }
         with self._db.transaction():
+            existing = self.get(name)
+            if existing is not None:
+                raise UserExistsError(f"a user named {existing.name!r} already exists")
+            taken = self._db.conn.execute(
+                "SELECT name FROM users WHERE email = ? COLLATE NOCASE", (email,)
+            ).fetchone()
+            if taken is not None:
+                raise UserError(f"the e-mail address {email} is already used by {taken[0]!r}")
             try:
                 cursor = self._db.conn.execute(
                     "INSERT INTO users (name, email, full_name, is_admin, password_hash,"
@@ -185,7 +216,7 @@ class UserStore:
     def set_password(self, user: User | str, password: str) -> User:
         """Replace the password (and the md5 secret with it)."""
         current = self._resolve(user)
-        password = _check_password(password)
+        password = _check_password(password, self._min_password)
         secret = md5_secret(current.name, password) if self._store_md5 else None
         with self._db.transaction():
             self._db.conn.execute(
@@ -196,16 +227,44 @@ class UserStore:
         assert updated is not None
         return updated
 
-    def set_disabled(self, user: User | str, disabled: bool) -> User:
-        """Disable (or enable again) a user; their data stays as it is."""
+    def set_disabled(self, user: User | str, disabled: bool, reason: str | None = None) -> User:
+        """Disable (with an optional reason shown to the operator and logged on each refused
+        login) or enable a user; a disabled user's devices are refused with 401."""
         current = self._resolve(user)
+        reason = (reason or "").strip() or None
+        if reason is not None and (len(reason) > MAX_NAME * 2 or not reason.isprintable()):
+            raise UserError("the reason must be one printable line of at most 256 characters")
         with self._db.transaction():
             self._db.conn.execute(
-                "UPDATE users SET disabled = ? WHERE id = ?", (1 if disabled else 0, current.id)
+                "UPDATE users SET disabled = ?, disabled_reason = ? WHERE id = ?",
+                (1 if disabled else 0, reason if disabled else None, current.id),
             )
         updated = self.get_by_id(current.id)
         assert updated is not None
         return updated
+
+    def remove(self, user: User | str) -> Removed:
+        """Delete the user with their devices, sync state and items, in one transaction."""
+        with self._db.transaction():
+            current = self._resolve(user)
+            conn = self._db.conn
+            devices = conn.execute(
+                "SELECT COUNT(*) FROM devices WHERE user_id = ?", (current.id,)
+            ).fetchone()[0]
+            items = conn.execute(
+                "SELECT COUNT(*) FROM items WHERE user_id = ?", (current.id,)
+            ).fetchone()[0]
+            # item_history has no foreign key (rows outlive nothing but their item).
+            conn.execute(
+                "DELETE FROM item_history WHERE item_id IN "
+                "(SELECT id FROM items WHERE user_id = ?)",
+                (current.id,),
+            )
+            # Nonces are keyed by name (no foreign key): a new user of that name starts afresh.
+            conn.execute("DELETE FROM nonces WHERE username = ? COLLATE NOCASE", (current.name,))
+            # Devices, their mappings and anchors, and the items go by ON DELETE CASCADE.
+            conn.execute("DELETE FROM users WHERE id = ?", (current.id,))
+        return Removed(current, int(devices), int(items))
 
     def verify_password(self, user: User | str, password: str) -> bool:
         """True when ``password`` is the user's; upgrades an outdated hash on success."""
@@ -261,4 +320,5 @@ def _user(row: dict[str, Any]) -> User:
         md5_secret=row["md5_secret"],
         created=row["created"],
         disabled=bool(row.get("disabled", 0)),
+        disabled_reason=row.get("disabled_reason"),
     )

@@ -41,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TravelerServer]
         stdin="alice-pw\n",
     )
     traveler.cli(
-        "user", "add", "bob", "--email", "bob@example.org", "--password-stdin", stdin="bob-pw\n"
+        "user", "add", "bob", "--email", "bob@example.org", "--password-stdin", stdin="bob-pw-1\n"
     )
     with traveler:
         yield traveler
@@ -203,7 +203,7 @@ def test_removing_an_account_deletes_its_secrets_and_signs_the_device_out(
     server: TravelerServer, companion: Companion
 ) -> None:
     assert companion.add(server, "alice", "alice-pw").returncode == 0
-    assert companion.add(server, "bob", "bob-pw").returncode == 0
+    assert companion.add(server, "bob", "bob-pw-1").returncode == 0
     token = sync_account("alice", secrets=SecretStore(PlaintextKeyring())).token
     accounts = {f"account:{user}@127.0.0.1-{server.port}:" for user in ("alice", "bob")}
     assert {key for key in keyring_entries() if key.startswith("account:")} == {
@@ -225,7 +225,7 @@ def test_several_accounts_the_default_and_signing_in_again(
     server: TravelerServer, companion: Companion
 ) -> None:
     assert companion.add(server, "alice", "alice-pw").returncode == 0
-    assert companion.add(server, "bob", "bob-pw").returncode == 0
+    assert companion.add(server, "bob", "bob-pw-1").returncode == 0
     chosen = companion("account", "default", "bob")
     assert chosen.returncode == 0, chosen.stderr
     listed = companion("account", "list")

@@ -37,7 +37,9 @@ class FakeSyncService:
     error: Exception | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    async def handle(self, *, body: bytes, content_type: str, url: str) -> Reply:
+    async def handle(
+        self, *, body: bytes, content_type: str, url: str, client: str = ""
+    ) -> Reply:
         self.calls.append({"body": body, "content_type": content_type, "url": url})
         if self.error is not None:
             raise self.error
@@ -248,7 +250,9 @@ def test_without_a_service_the_engines_sync_service_is_built(
         def __init__(self, **kwargs: Any) -> None:
             built.append(kwargs)
 
-        async def handle(self, *, body: bytes, content_type: str, url: str) -> Reply:
+        async def handle(
+        self, *, body: bytes, content_type: str, url: str, client: str = ""
+    ) -> Reply:
             raise AssertionError("not called here")
 
     module = types.ModuleType("server.sync_service")

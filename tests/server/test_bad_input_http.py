@@ -524,7 +524,7 @@ async def test_a_wrong_password_gets_401_with_a_challenge_and_is_logged(
     nonce = header_status.chal.meta.next_nonce
     assert nonce and base64.b64decode(nonce)
     assert not exchange.sync_commands()
-    assert any("Authentication failed" in r.getMessage() for r in caplog.records), [
+    assert any("Login failed for user alice" in r.getMessage() for r in caplog.records), [
         r.getMessage() for r in caplog.records
     ]
     # Only the new nonce is stored; the failed session is not kept.

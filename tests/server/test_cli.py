@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import signal
 import socket
 import sys
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import ConsoleFormatter, main
+from server.cli import main
 from server.store import Database, DeviceStore, UserStore
-from tests.server.server_process import ServerProcess
+from tests.server.server_process import ServerProcess, message_of
 
 
 def add_user(
@@ -60,14 +59,14 @@ def test_user_add_reads_the_password_from_stdin(
 def test_user_add_refuses_duplicates_and_bad_input_in_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert add_user(tmp_path, "alice", "pw", monkeypatch) == 0
+    assert add_user(tmp_path, "alice", "pw-long-1", monkeypatch) == 0
     capsys.readouterr()
-    assert add_user(tmp_path, "Alice", "pw", monkeypatch) == 1
+    assert add_user(tmp_path, "Alice", "pw-long-1", monkeypatch) == 1
     err = capsys.readouterr().err
     assert err.strip() == "traveler-server: error: a user named 'alice' already exists"
     assert add_user(tmp_path, "bob", "", monkeypatch) == 1
     assert "password is empty" in capsys.readouterr().err
-    monkeypatch.setattr(sys, "stdin", io.StringIO("pw\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("pw-long-1\n"))
     code = main(
         ["--data", str(tmp_path), "user", "add", "carol", "--email", "nope", "--password-stdin"]
     )
@@ -86,7 +85,7 @@ def test_user_add_without_password_stdin_explains_why(
 def test_user_and_device_lists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add_user(tmp_path, "alice", "pw", monkeypatch)
+    add_user(tmp_path, "alice", "pw-long-1", monkeypatch)
     with Database.open(tmp_path) as db:
         alice = UserStore(db, store_md5_secret=True).get("alice")
         assert alice is not None
@@ -108,7 +107,10 @@ def test_data_folder_defaults_to_traveler_data(
 ) -> None:
     target = tmp_path / "from-env" / "deeper"
     monkeypatch.setenv("TRAVELER_DATA", str(target))
-    assert main(["user", "list"]) == 0
+    assert main(["user", "list"]) == 1  # reading creates nothing
+    assert not target.exists()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("pw-long-1\n"))
+    assert main(["user", "add", "alice", "--email", "a@example.com", "--password-stdin"]) == 0
     assert (target / "traveler.db").is_file()
 
 
@@ -139,22 +141,6 @@ def test_config_show_with_a_bad_value_is_one_clear_line(
     assert "NTS_HTTP_PORT=lots" in err and "notes.ini line 1" in err
 
 
-@pytest.mark.parametrize(
-    ("logger", "level", "message", "line"),
-    [
-        ("traveler", logging.INFO, "Server starting...", "Traveler: Server starting..."),
-        ("traveler.sync", logging.INFO, "Traveler: Sync user=a", "Traveler: Sync user=a"),
-        ("traveler.http", logging.WARNING, "disk low", "Traveler: Warning: disk low"),
-        ("uvicorn.error", logging.ERROR, "boom", "uvicorn.error: Error: boom"),
-    ],
-)
-def test_log_lines_look_like_the_domino_console(
-    logger: str, level: int, message: str, line: str
-) -> None:
-    record = logging.LogRecord(logger, level, __file__, 1, message, None, None)
-    assert ConsoleFormatter().format(record) == line
-
-
 # --- run ------------------------------------------------------------------------------------
 
 
@@ -163,9 +149,8 @@ def test_run_binds_a_free_port_answers_health_and_stops_on_sigterm(
 ) -> None:
     server = ServerProcess(tmp_path, "--port", "0")
     servers.append(server)
-    assert server.wait_for("Traveler: ") == "Traveler: Server starting..."
-    line = server.wait_for("Traveler: Server started on ")
-    url = line.removeprefix("Traveler: Server started on ")
+    assert message_of(server.wait_for("Traveler: ")) == "Traveler: Server starting..."
+    url = server.started()
     assert url.startswith("http://127.0.0.1:") and url.endswith("/traveler")
     port = int(url.split(":")[2].split("/")[0])
     assert port > 0
@@ -175,7 +160,7 @@ def test_run_binds_a_free_port_answers_health_and_stops_on_sigterm(
     assert server.finish() == 0
     out = server.text()
     assert "Traveler: Server shutting down..." in out
-    assert out.rstrip().endswith("Traveler: Server stopped.")
+    assert message_of(server.output[-1]) == "Traveler: Server stopped."
     assert "Traceback" not in out
 
 

@@ -54,7 +54,7 @@ def test_notes_ini_values_are_typed_and_case_insensitive(tmp_path: Path) -> None
     assert settings["nts_http_port"] == 9001
     assert settings.syncml_auth_types == ("basic",)
     assert settings.push_enable_apns is True
-    assert settings.log_level == "DEBUG"
+    assert settings.log_level == "FINE"  # DEBUG is the older spelling of the seed's FINE
     entry = settings.entry("NTS_HTTP_PORT")
     assert (entry.source, entry.line, entry.text) == (Source.NOTES_INI, 4, "9001")
 
@@ -90,7 +90,7 @@ def test_unknown_nts_key_is_kept_with_a_warning(tmp_path: Path) -> None:
         ("NTS_SYNCML_AUTH_TYPES=md5,ntlm", "ntlm"),
         ("NTS_SYNCML_AUTH_TYPES=", "at least one"),
         ("NTS_PUSH_ENABLE_APNS=maybe", "true or false"),
-        ("NTS_LOG_LEVEL=LOUD", "DEBUG"),
+        ("NTS_LOG_LEVEL=LOUD", "FINEST"),
         ("NTS_MAX_MESSAGE_SIZE=10", "at least 1024"),
     ],
 )
