@@ -117,7 +117,7 @@ def test_run_starts_the_smtp_listener_when_nts_smtp_port_is_set(
     server = ServerProcess(data, "--port", "0")
     servers.append(server)
     line = server.wait_for("Traveler: SMTP listener started on ")
-    host, port = line.removeprefix("Traveler: SMTP listener started on ").rsplit(":", 1)
+    host, port = line.split("Traveler: SMTP listener started on ", 1)[1].rsplit(":", 1)
     assert host == "127.0.0.1"
     server.wait_for("Traveler: Server started on ")
     with smtplib.SMTP("127.0.0.1", int(port), timeout=30) as client:
@@ -157,7 +157,7 @@ def test_run_on_a_busy_smtp_port_fails_with_one_clear_line(
         servers.append(server)
         assert server.finish() == 1
     assert (
-        f"Traveler: Error: Cannot listen on 127.0.0.1:{port}: the port is "
+        f"Traveler: SEVERE Cannot listen on 127.0.0.1:{port}: the port is "
         "already in use (another server running? choose another with NTS_SMTP_PORT)"
     ) in server.text()
     assert "Traceback" not in server.text()
