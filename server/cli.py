@@ -383,7 +383,15 @@ def _readable_database(data_dir: Path) -> Database | None:
 def _user_add(args: argparse.Namespace, data_dir: Path) -> int:
     password = _read_password(args)
     with Database.open(data_dir) as database:
-        user = _user_store(data_dir, database).add(
+        users = _user_store(data_dir, database)
+        # The store allows a shared address (the client API's lookup says "ambiguous" then);
+        # an administrator adding one by mistake is told.
+        wanted = args.email.strip().casefold()
+        taken = [u.name for u in users.list() if u.email.casefold() == wanted]
+        if taken and users.get(args.name) is None:
+            raise CommandError(f"the e-mail address {args.email.strip()} is already used by "
+                               f"{taken[0]!r}")
+        user = users.add(
             args.name, args.email, password, full_name=args.full_name, admin=args.admin
         )
     role = "administrator" if user.is_admin else "user"

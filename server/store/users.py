@@ -163,11 +163,6 @@ class UserStore:
             existing = self.get(name)
             if existing is not None:
                 raise UserExistsError(f"a user named {existing.name!r} already exists")
-            taken = self._db.conn.execute(
-                "SELECT name FROM users WHERE email = ? COLLATE NOCASE", (email,)
-            ).fetchone()
-            if taken is not None:
-                raise UserError(f"the e-mail address {email} is already used by {taken[0]!r}")
             try:
                 cursor = self._db.conn.execute(
                     "INSERT INTO users (name, email, full_name, is_admin, password_hash,"

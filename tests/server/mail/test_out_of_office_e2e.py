@@ -144,7 +144,7 @@ def test_out_of_office_answers_once_survives_a_relay_outage_and_a_restart_and_en
     # The relay goes down; the reply waits, across a restart, and arrives once it is back.
     relay.stop()
     server.mail("erin@outside.test", "while down")
-    server.process.wait_for("Traveler: Warning: Cannot relay mail", timeout=WAIT)
+    server.process.wait_for("Traveler: WARNING Cannot relay mail", timeout=WAIT)
     server.stop()
     relay.start()
     server = Running(tmp_path)
