@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import QDateTime, QLocale, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from companion.secret_store import KeyringUnavailableError
 from companion.secure_file import IdentitySource, this_device
 from companion.ui.background import Background
 from companion.ui.messages import fill
+from companion.ui.out_of_office import AwayBanner, OutOfOfficeDialog
 from companion.ui.viewer_window import ViewerWindow
 
 __all__ = ["InboxWindow"]
@@ -65,8 +66,16 @@ class InboxWindow(QMainWindow):
         self.messages: list[InboxMessage] = []
         self.viewers: list[ViewerWindow] = []
 
+        self.ooo_dialog: OutOfOfficeDialog | None = None
+        menu = self.menuBar().addMenu(self.tr("&Account"))
+        self.ooo_action = menu.addAction(self.tr("&Out of office…"))
+        self.ooo_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.ooo_action.triggered.connect(self.open_out_of_office)
+
         central = QWidget()
         layout = QVBoxLayout(central)
+        self.away = AwayBanner(self._store, self, transport=transport)
+        layout.addWidget(self.away)
         bar = QHBoxLayout()
         self.accounts = QComboBox()
         self.accounts.setObjectName("accountChooser")
@@ -108,6 +117,7 @@ class InboxWindow(QMainWindow):
                 self.tr("No account yet: add one with traveler-companion account add.")
             )
             self.refresh_button.setEnabled(False)
+            self.ooo_action.setEnabled(False)
 
     def _api_call(
         self, work: Callable[[ClientApi], Coroutine[Any, Any, Any]]
@@ -131,7 +141,20 @@ class InboxWindow(QMainWindow):
 
         return call
 
+    def open_out_of_office(self) -> OutOfOfficeDialog | None:
+        """The out-of-office screen of the chosen account; the banner follows its saves."""
+        account_id = self.accounts.currentData()
+        if account_id is None:
+            return None
+        dialog = OutOfOfficeDialog(self._store, account_id, self, transport=self._transport)
+        dialog.saved.connect(self.away.show_state)
+        self.ooo_dialog = dialog
+        dialog.open()
+        dialog.load()
+        return dialog
+
     def refresh(self) -> None:
+        self.away.refresh(self.accounts.currentData())
         call = self._api_call(fetch_inbox)
         if call is None:
             return
@@ -216,6 +239,7 @@ class InboxWindow(QMainWindow):
         for viewer in self.viewers:
             viewer.close()
         self.background.wait()
+        self.away.background.wait()
         super().closeEvent(event)
 
 
