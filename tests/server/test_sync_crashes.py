@@ -1,0 +1,152 @@
+"""Duplicates after crashes: a slow sync of many tasks in small messages, the server killed
+at every message boundary (its reply lost after the commit, the client resending the
+message whose reply it never got, or the message rolled back inside its transaction),
+then two-way syncs: the device, the server and a fresh second device hold exactly N."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from server.config import load_settings
+from server.store.database import Database
+from server.store.users import UserStore
+from server.stores import sync_backend
+from server.sync_service import engine_config
+from syncml.client import ClientConfig, MemoryClientBackend, Send, SyncClient, SyncDone
+from syncml.codes import AlertCode
+from syncml.server import SyncServer
+from tests.syncml.host import Host
+from tests.syncml.peer import vtodo
+
+N = 30
+URL = "http://127.0.0.1:9/traveler"
+
+
+class Killed(Exception):
+    """The server process died at this message."""
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with alice in it (argon2 is slow: hashed once, copied per rig)."""
+    folder = tmp_path_factory.mktemp("template") / "data"
+    database = Database.open(folder)
+    UserStore(database, store_md5_secret=True).add("alice", "alice@example.com", "secret")
+    database.close()
+    return folder
+
+
+class Rig:
+    def __init__(self, template: Path, where: Path) -> None:
+        shutil.copytree(template, where / "data")
+        self.database = Database.open(where / "data")
+        self.settings = load_settings(where / "data")
+
+    def host(self) -> Host:
+        # A new engine and backend per session: what a restarted process has.
+        return Host(SyncServer(engine_config(self.settings),
+                               sync_backend(self.settings, self.database)), self.database)
+
+    def sync(self, device_id: str, device: MemoryClientBackend,
+             kill: Callable[[int], str | None] | None = None,
+             mode: AlertCode = AlertCode.TWO_WAY) -> SyncDone | None:
+        """A session; ``kill(n)`` says what happens to message n: "rollback" (the server
+        dies inside its transaction), "reply" (dies after the commit, the reply is lost,
+        the client gives up), "resend" (the reply is lost, the client resends)."""
+        config = ClientConfig(url=URL, username="alice", password="secret",
+                              device_id=device_id, max_msg_size=4096)
+        host = self.host()
+        client = SyncClient(config, device, mode)
+        step: Send | SyncDone = client.start()
+        count = 0
+        while isinstance(step, Send):
+            count += 1
+            what = kill(count) if kill else None
+            if what == "rollback":
+                with pytest.raises(Killed), self.database.transaction():
+                    host.engine.receive(host.engine.read(step.body, step.content_type),
+                                        session=_sid(step.url), resp_uri=lambda t: t)
+                    raise Killed
+                return None
+            reply = host.receive(step.body, step.content_type, step.url)
+            if what == "reply":
+                return None
+            if what == "resend":
+                host = self.host()  # restarted
+                reply = host.receive(step.body, step.content_type, step.url)
+            step = client.receive(reply.body, reply.content_type)
+        return step
+
+    def server_count(self) -> int:
+        return int(self.database.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+
+def _dir(base: Path, name: str) -> Path:
+    folder = base / name
+    folder.mkdir()
+    return folder
+
+
+def _sid(url: str) -> str | None:
+    from urllib.parse import parse_qs, urlsplit
+    return parse_qs(urlsplit(url).query).get("sid", [""])[0] or None
+
+
+def _tasks() -> MemoryClientBackend:
+    device = MemoryClientBackend()
+    for i in range(N):
+        device.create(vtodo(f"uid-{i}", f"task {i} " + "x" * 400))
+    return device
+
+
+def _messages_of_a_slow_sync(template: Path, where: Path) -> int:
+    rig = Rig(template, where)
+    seen: list[int] = []
+    rig.sync("laptop", _tasks(), kill=lambda n: seen.append(n) or None)  # type: ignore[func-returns-value]
+    return len(seen)
+
+
+KINDS = ("rollback", "reply", "resend")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_slow_sync_killed_at_every_message_converges_to_exactly_n(template, tmp_path, kind):
+    messages = _messages_of_a_slow_sync(template, _dir(tmp_path, "probe"))
+    assert messages > 6  # the sync really spans many messages
+    for at in range(1, messages + 1):
+        rig = Rig(template, _dir(tmp_path, f"{kind}-{at}"))
+        laptop = _tasks()
+        rig.sync("laptop", laptop, kill=lambda n, at=at: kind if n == at else None)
+        # Killed again later in the retried sync, then normal syncs.
+        rig.sync("laptop", laptop, kill=lambda n, at=at: kind if n == max(2, at // 2) else None)
+        for _ in range(2):
+            rig.sync("laptop", laptop)
+        phone = MemoryClientBackend()
+        rig.sync("phone", phone)
+        rig.sync("laptop", laptop)
+        assert (len(laptop.items), rig.server_count(), len(phone.items)) == (N, N, N), at
+        assert sorted(laptop.data()) == sorted(phone.data())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_fresh_device_killed_while_receiving_n_items_ends_with_exactly_n(template, tmp_path,
+                                                                          kind):
+    probe = Rig(template, _dir(tmp_path, "probe"))
+    probe.sync("laptop", _tasks())
+    seen: list[int] = []
+    probe.sync("phone", MemoryClientBackend(), kill=lambda n: seen.append(n) or None)  # type: ignore[func-returns-value]
+    for at in range(1, len(seen) + 1):
+        rig = Rig(template, _dir(tmp_path, f"{kind}-{at}"))
+        laptop = _tasks()
+        rig.sync("laptop", laptop)
+        phone = MemoryClientBackend()
+        rig.sync("phone", phone, kill=lambda n, at=at: kind if n == at else None)
+        rig.sync("phone", phone, kill=lambda n, at=at: kind if n == max(2, at // 2) else None)
+        for _ in range(2):
+            rig.sync("phone", phone)
+            rig.sync("laptop", laptop)
+        assert (len(phone.items), rig.server_count(), len(laptop.items)) == (N, N, N), at
