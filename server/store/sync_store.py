@@ -250,13 +250,16 @@ class SqlDatastore(SqlItems):
             LEFT JOIN mappings m
               ON m.device_pk = ? AND m.datastore = ? AND m.guid = i.id
             WHERE i.user_id = ? AND i.datastore = ?
-              AND (m.guid IS NULL OR (i.rev > m.synced_rev AND m.luid IS NOT NULL))
+              AND (m.guid IS NULL OR m.luid IS NULL OR i.rev > m.synced_rev)
             ORDER BY i.id
             """,
             (self._device, self._name, self._user, self._name),
         )
         for item_id, mapped, luid in rows:
-            if mapped is None:
+            if mapped is None or luid is None:
+                # Unmapped, or an Add the device confirmed in an earlier session whose
+                # Map never came: sent (again) as an Add, which the device recognises by
+                # our ID and applies to the copy it has, so it maps it without a twin.
                 changes.append(Change(ChangeKind.ADD, str(item_id)))
             else:
                 changes.append(Change(ChangeKind.REPLACE, str(item_id), luid))

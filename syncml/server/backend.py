@@ -147,7 +147,11 @@ class Datastore(Protocol):
         """Every item of the datastore."""
 
     def pending_changes(self) -> list[Change]:
-        """What the device lacks: unmapped items, newer revisions, mapped deleted items."""
+        """What the device lacks: unmapped items, newer revisions, mapped deleted items.
+
+        An item whose Add the device confirmed but never mapped (the session ended before
+        the Map) is an Add again: the device knows it by our ID, so it updates its copy
+        and maps it, instead of waiting for a slow sync that would pair them."""
 
 
 @dataclass(frozen=True, slots=True)

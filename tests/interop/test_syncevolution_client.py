@@ -473,3 +473,32 @@ def test_resent_message_after_a_lost_answer_is_not_applied_twice(
         assert_converged(a, b)
     finally:
         proxy.stop()
+
+
+def test_slow_sync_cut_by_three_server_kills_converges_to_exactly_n(
+    client_factory: ClientFactory, traveler: TravelerServer
+) -> None:
+    """Issue 10: a slow sync of many tasks in small messages, the server SIGKILLed three
+    times at different moments (its answer lost after it processed the message), restarted
+    each time; then two-way syncs: exactly N on the client and on a fresh second device."""
+    traveler.write_settings(SMALL_SERVER)
+    traveler.restart()
+    b = client_factory("B", server=traveler, max_msg_size=SMALL_MSG)
+    for k in (3, 6, 9):
+        proxy = SyncProxy(traveler.url, drop_at=k, drop_when="after").start()
+        try:
+            a = client_factory("A", server=traveler, url=proxy.url, max_msg_size=SMALL_MSG,
+                               retry_interval=0, prevent_slow_sync=False)
+            if k == 3:
+                _bulk(a)
+            a.sync("slow", expect_ok=False)
+            traveler.restart(hard=True)
+        finally:
+            proxy.stop()
+    a = client_factory("A", server=traveler, max_msg_size=SMALL_MSG, prevent_slow_sync=False)
+    a.sync()
+    a.sync()
+    b.sync("slow")
+    a.sync()
+    assert a.count() == b.count() == 300
+    assert_converged(a, b)

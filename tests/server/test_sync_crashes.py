@@ -16,8 +16,10 @@ from server.store.database import Database
 from server.store.users import UserStore
 from server.stores import sync_backend
 from server.sync_service import engine_config
+from syncml import codec
 from syncml.client import ClientConfig, MemoryClientBackend, Send, SyncClient, SyncDone
 from syncml.codes import AlertCode
+from syncml.model import Map, decode_message, encode_message
 from syncml.server import SyncServer
 from tests.syncml.host import Host
 from tests.syncml.peer import vtodo
@@ -72,6 +74,12 @@ class Rig:
                                         session=_sid(step.url), resp_uri=lambda t: t)
                     raise Killed
                 return None
+            if what == "unmapped" and _has_map(step.body, step.content_type):
+                # The device confirmed the server's Adds, but the session dies before
+                # its Map reaches the server.
+                reply = host.receive(_without_map(step.body, step.content_type),
+                                     step.content_type, step.url)
+                return None
             reply = host.receive(step.body, step.content_type, step.url)
             if what == "reply":
                 return None
@@ -83,6 +91,18 @@ class Rig:
 
     def server_count(self) -> int:
         return int(self.database.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0])
+
+
+def _has_map(body: bytes, content_type: str) -> bool:
+    message = decode_message(codec.decode(body, content_type))
+    return any(isinstance(c, Map) for c in message.commands)
+
+
+def _without_map(body: bytes, content_type: str) -> bytes:
+    message = decode_message(codec.decode(body, content_type))
+    message.commands = [c for c in message.commands if not isinstance(c, Map)]
+    message.final = False  # the Map package never ended
+    return codec.encode(encode_message(message), wbxml="wbxml" in content_type)
 
 
 def _dir(base: Path, name: str) -> Path:
@@ -150,3 +170,26 @@ def test_a_fresh_device_killed_while_receiving_n_items_ends_with_exactly_n(templ
             rig.sync("phone", phone)
             rig.sync("laptop", laptop)
         assert (len(phone.items), rig.server_count(), len(laptop.items)) == (N, N, N), at
+
+
+def test_an_add_confirmed_but_never_mapped_is_recovered_by_the_next_two_way_sync(template,
+                                                                                tmp_path):
+    rig = Rig(template, _dir(tmp_path, "rig"))
+    laptop, phone = _tasks(), MemoryClientBackend()
+    rig.sync("laptop", laptop)
+    rig.sync("phone", phone)
+    phone.create(vtodo("uid-new", "new on the phone"))
+    rig.sync("phone", phone)
+    # The laptop's two-way sync receives the Add, confirms it, and dies before its Map.
+    rig.sync("laptop", laptop, kill=lambda n: "unmapped")
+    assert len(laptop.items) == N + 1
+    done = rig.sync("laptop", laptop)
+    assert done is not None and done.mode == AlertCode.TWO_WAY  # no slow sync
+    assert len(laptop.items) == N + 1 and rig.server_count() == N + 1  # no twin
+    # Mapped now: a later change on the phone reaches the laptop's copy.
+    luid = next(k for k, v in phone.items.items() if "uid-new" in v.data)
+    phone.edit(luid, vtodo("uid-new", "changed on the phone"))
+    rig.sync("phone", phone)
+    rig.sync("laptop", laptop)
+    assert len(laptop.items) == N + 1
+    assert sorted(laptop.data()) == sorted(phone.data())

@@ -149,7 +149,7 @@ class MemoryDatastore:
         out = []
         for guid, item in self.items.items():
             m = self.maps.get(guid)
-            if m is None:
+            if m is None or m.luid is None:
                 out.append(Change(ChangeKind.ADD, guid))
             elif item.rev > m.synced_rev:
                 out.append(Change(ChangeKind.REPLACE, guid, m.luid))
