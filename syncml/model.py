@@ -268,10 +268,14 @@ def _opt_int(text: str | None, what: str) -> int | None:
     return None if text is None or not text.strip() else _int(text, what)
 
 
-def _location(el: Element | None) -> Location | None:
+def _location(el: Element | None, *, of_item: bool = False) -> Location | None:
     if el is None:
         return None
     uri = el.text_of("LocURI")
+    if uri is None and of_item and el.find("LocURI") is not None:
+        # An empty <LocURI/> of one item is that item's fault: it gets a status of its
+        # own, and the message's other items still go through.
+        uri = ""
     if uri is None:
         raise ProtocolError(f"<{el.tag}> has no <LocURI>")
     return Location(uri=uri, name=el.text_of("LocName"))
@@ -325,8 +329,8 @@ def _item(el: Element) -> Item:
     source_parent = el.find("SourceParent")
     target_parent = el.find("TargetParent")
     return Item(
-        target=_location(el.find("Target")),
-        source=_location(el.find("Source")),
+        target=_location(el.find("Target"), of_item=True),
+        source=_location(el.find("Source"), of_item=True),
         source_parent=source_parent.text_of("LocURI") if source_parent else None,
         target_parent=target_parent.text_of("LocURI") if target_parent else None,
         meta=_meta(el.find("Meta")),
