@@ -147,6 +147,10 @@ class SyncServer:
             raise ProtocolError(f"the device ID (SyncHdr/Source/LocURI) must be 1 to "
                                 f"{MAX_DEVICE_ID} characters and not blank")
         state = self._load_state(session) if session else None
+        if session is None and header.msg_id > 1:
+            # A client that ignores our RespURI posts its session's later messages to
+            # the session-less URL: found by its device, SessionID and user.
+            state = self._session_of(header)
         if state is not None and (
             state.device_id != device or not _same_user(header, state.username)
         ):
@@ -171,13 +175,29 @@ class SyncServer:
         checked = password if incoming.password_check is not None else None
         turn = Turn(self.config, self.backend, state, message, out_type, checked)
         reply = turn.run()
-        if fresh and header.msg_id == 1 and turn.saved:
+        if fresh and turn.saved:
+            # Marks the session's first message (for its resends) and where the session
+            # is found by device and SessionID (for clients that ignore the RespURI).
             self.backend.save_session(
                 _first_message_key(header),
                 {"first_message_of": state.key, "digest": digest},
                 reply.body, reply.content_type,
             )
         return reply
+
+    def _session_of(self, header: Header) -> SessionState | None:
+        """The authenticated session this device opened under this SessionID, if the
+        message is from its user (by credentials or LocName, when it names one)."""
+        marker: dict[str, Any] | None = self.backend.load_session(_first_message_key(header))
+        if not marker:
+            return None
+        state = self._load_state(str(marker.get("first_message_of", "")))
+        if state is None or state.username is None or state.device_id != header.source.uri:
+            return None
+        named = header.source.name
+        if named and named.casefold() != state.username.casefold():
+            return None
+        return state if _same_user(header, state.username) else None
 
     def _load_state(self, key: str) -> SessionState | None:
         data = self.backend.load_session(key)
@@ -254,7 +274,8 @@ def _same_user(header: Header, username: str | None) -> bool:
 
 
 def _first_message_key(header: Header) -> str:
-    """Where the answer to a session's first message is kept for resends of it; the ':'
-    never occurs in a session token, so no URL can name this record as a session."""
+    """Where the answer to a session's first message is kept for resends of it, and the
+    session found by device and SessionID; the ':' never occurs in a session token, so no
+    URL can name this record as a session."""
     who = f"{header.source.uri}\0{header.session_id}".encode("utf-8", "replace")
     return "first:" + hashlib.sha256(who).hexdigest()
