@@ -120,8 +120,12 @@ class IncomingMixin(TurnBase):
         if existing is None and uid:
             existing = store.find_uid(uid)
             if existing is not None:
-                other = store.mapping_for_guid(existing.guid)
-                mapping = other if other is not None and other.luid in (None, luid) else None
+                mapping = store.mapping_for_guid(existing.guid)
+                if mapping is not None and mapping.luid not in (None, luid):
+                    # The device holds this item already, under another LUID (a
+                    # re-import, a buggy client): the new copy is paired with it, and
+                    # the device is told to delete its older copy.
+                    ds.twins.append([existing.guid, mapping.luid])
         if existing is None:
             new = store.add(data, uid)
             store.set_mapping(new.guid, luid, new.rev)

@@ -446,7 +446,10 @@ class Turn(IncomingMixin, OutgoingMixin):
                 ds.failed += 1
         elif kind == ChangeKind.DELETE.value:
             if ok or code in (StatusCode.NOT_FOUND, StatusCode.GONE):
-                store.remove_mapping(guid)
+                if store.get(guid) is None:
+                    # (An item that still exists was the Delete of a device's second
+                    # copy: its mapping, to the copy the device keeps, stays.)
+                    store.remove_mapping(guid)
             else:
                 ds.failed += 1
 
@@ -518,6 +521,9 @@ class Turn(IncomingMixin, OutgoingMixin):
             changes = [Change(ChangeKind.ADD, guid) for guid in store.all_guids()]
         else:
             changes = store.pending_changes()
+        # The device's older copies of items it sent again under a new LUID.
+        changes += [Change(ChangeKind.DELETE, guid, luid) for guid, luid in ds.twins]
+        ds.twins = []
         ds.outbox = changes
         ds.number_of_changes = len(changes)
 

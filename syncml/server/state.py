@@ -56,6 +56,8 @@ class DatastoreState:
     sent: Counters = field(default_factory=Counters)
     failed: int = 0        # items that did not get through, either way
     refused: int = 0       # client items the server could not take: the client must resend
+    # [guid, older LUID]: the device's second copies of one item, to be deleted on it
+    twins: list[list[str]] = field(default_factory=list)
 
     def to_dict(self) -> JSON:
         """Plain-data form."""

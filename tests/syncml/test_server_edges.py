@@ -100,3 +100,27 @@ def test_a_stranger_cannot_continue_a_session_by_its_device_and_session_id():
     answer = decode_message(codec.decode(reply.body, reply.content_type))
     hdr = next(c for c in answer.commands if isinstance(c, Status) and c.cmd == "SyncHdr")
     assert hdr.code in (401, 407)
+
+
+def test_a_second_copy_of_an_item_on_a_device_is_paired_and_the_older_deleted():
+    from tests.syncml.peer import vtodo
+    rig = Rig()
+    laptop, phone = device_with("original"), device_with()
+    rig.sync(config(), laptop)
+    rig.sync(config("phone"), phone)
+    # A re-import: the laptop adds the same item (same UID) again, a little changed.
+    laptop.create(vtodo("uid-original", "original, re-imported"))
+    assert len(laptop.items) == 2
+    rig.sync(config(), laptop)
+    assert len(laptop.items) == 1 and len(rig.server_items()) == 1
+    assert "re-imported" in laptop.data()[0]
+    rig.sync(config("phone"), phone)
+    assert phone.data() == laptop.data() == rig.server_items()
+    done = rig.sync(config(), laptop)
+    assert done.sent.total == done.received.total == 0
+    # The copy kept is the one mapped: a change on the phone reaches it.
+    luid = next(iter(phone.items))
+    phone.edit(luid, vtodo("uid-original", "changed on the phone"))
+    rig.sync(config("phone"), phone)
+    rig.sync(config(), laptop)
+    assert len(laptop.items) == 1 and "changed on the phone" in laptop.data()[0]
