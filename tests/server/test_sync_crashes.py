@@ -18,6 +18,7 @@ from server.stores import sync_backend
 from server.sync_service import engine_config
 from syncml import codec
 from syncml.client import ClientConfig, MemoryClientBackend, Send, SyncClient, SyncDone
+from syncml.client.backend import ChangeKind
 from syncml.codes import AlertCode
 from syncml.model import Map, decode_message, encode_message
 from syncml.server import SyncServer
@@ -152,9 +153,13 @@ def test_a_slow_sync_killed_at_every_message_converges_to_exactly_n(template, tm
         assert sorted(laptop.data()) == sorted(phone.data())
 
 
+@pytest.mark.parametrize("forgetful", [False, True])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_fresh_device_killed_while_receiving_n_items_ends_with_exactly_n(template, tmp_path,
-                                                                          kind):
+                                                                          kind, forgetful):
+    """``forgetful``: like libsynthesis, the device keeps no server IDs of an aborted
+    session, so the server's resent Adds make second copies (same UID) on it, which it
+    later sends as new items: the server pairs them and deletes the older copy."""
     probe = Rig(template, _dir(tmp_path, "probe"))
     probe.sync("laptop", _tasks())
     seen: list[int] = []
@@ -164,8 +169,13 @@ def test_a_fresh_device_killed_while_receiving_n_items_ends_with_exactly_n(templ
         laptop = _tasks()
         rig.sync("laptop", laptop)
         phone = MemoryClientBackend()
-        rig.sync("phone", phone, kill=lambda n, at=at: kind if n == at else None)
-        rig.sync("phone", phone, kill=lambda n, at=at: kind if n == max(2, at // 2) else None)
+        for cut in (at, max(2, at // 2)):
+            if rig.sync("phone", phone, kill=lambda n, cut=cut: kind if n == cut else None):
+                continue
+            if forgetful:
+                phone.guids.clear()
+                for luid, item in phone.items.items():
+                    phone.pending.setdefault(luid, (ChangeKind.ADD, item.version))
         for _ in range(2):
             rig.sync("phone", phone)
             rig.sync("laptop", laptop)
