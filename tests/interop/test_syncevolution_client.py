@@ -502,3 +502,25 @@ def test_slow_sync_cut_by_three_server_kills_converges_to_exactly_n(
     a.sync()
     assert a.count() == b.count() == 300
     assert_converged(a, b)
+
+
+def test_a_second_copy_of_a_uid_on_the_device_is_paired_and_the_older_deleted(
+    server_factory: ServerFactory, client_factory: ClientFactory
+) -> None:
+    """Issue 10: a re-import adds a second file with the UID of a task the device holds;
+    the server pairs it with the existing item and deletes the older copy on the device."""
+    server = server_factory()
+    a = client_factory("A", server=server)
+    b = client_factory("B", server=server)
+    a.add_task("reimported", "Original")
+    a.sync("slow")
+    b.sync("slow")
+    a.add_task("reimported", "Re-imported")
+    assert a.uids() == ["reimported", "reimported"]
+    a.sync()
+    a.sync()
+    b.sync()
+    for client in (a, b):
+        assert client.uids() == ["reimported"], client.store.directory
+    assert_converged(a, b)
+    assert_zero(a.sync())
