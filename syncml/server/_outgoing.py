@@ -24,6 +24,9 @@ from syncml.server.backend import ChangeKind
 from syncml.server.outcome import Reply
 from syncml.server.state import DatastoreState
 
+# Sync modes in which the server sends a device the changes since the last sync.
+_INCREMENTAL_SENDS = frozenset({AlertCode.TWO_WAY, AlertCode.ONE_WAY_FROM_SERVER})
+
 
 class OutgoingMixin(TurnBase):
     """The part of a turn that assembles the reply message within the client's limits."""
@@ -72,11 +75,37 @@ class OutgoingMixin(TurnBase):
             packer.append(alert, packer.size(alert))
         encoded = packer.encode(final=final)
         state.server_msg_id = header.msg_id
+        self._guard_unconfirmed_adds()
         # Kept after the last package too, so that a resend of the client's last message
         # is still answered; idle sessions are purged after the session timeout.
         self.backend.save_session(state.key, state.to_dict(), encoded, packer.content_type)
         self.saved = True
         return Reply(encoded, packer.content_type, tuple(self.events))
+
+    def _guard_unconfirmed_adds(self) -> None:
+        """Withdraw the saved anchors while an Add we sent awaits its status.
+
+        If the session dies then, the device may hold the item without our knowing its
+        LUID, and a device that keeps no server IDs of an aborted session (libsynthesis)
+        would make a second copy of each Add sent again. Without anchors the next sync
+        is slow: the device sends what it has, and its copies are paired by UID instead.
+        Once every Add is answered the anchors are back, and the next sync is two-way."""
+        state = self.state
+        for index, ds in enumerate(state.datastores):
+            if ds.mode not in _INCREMENTAL_SENDS or ds.server_last is None:
+                continue
+            chunk = state.chunk_out
+            waiting = (chunk is not None and chunk.datastore == ds.name
+                       and chunk.command == ChangeKind.ADD.value) or any(
+                sent.datastore == index and sent.kind == ChangeKind.ADD.value
+                for sent in state.awaiting.entries.values())
+            if waiting and not ds.anchor_withdrawn:
+                self._datastore(ds).forget_anchor()
+                ds.anchor_withdrawn = True
+            elif not waiting and ds.anchor_withdrawn:
+                ds.anchor_withdrawn = False
+                if state.phase is not Phase.DONE:  # (a completed sync saved new ones)
+                    self._datastore(ds).save_anchor(ds.client_last or "", ds.server_last)
 
     # ------------------------------------------------------------------ server changes
 

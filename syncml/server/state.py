@@ -58,6 +58,8 @@ class DatastoreState:
     refused: int = 0       # client items the server could not take: the client must resend
     # [guid, older LUID]: the device's second copies of one item, to be deleted on it
     twins: list[list[str]] = field(default_factory=list)
+    # The saved anchors are withdrawn while an Add we sent awaits the device's status.
+    anchor_withdrawn: bool = False
 
     def to_dict(self) -> JSON:
         """Plain-data form."""

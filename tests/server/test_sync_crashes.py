@@ -203,3 +203,40 @@ def test_an_add_confirmed_but_never_mapped_is_recovered_by_the_next_two_way_sync
     rig.sync("laptop", laptop)
     assert len(laptop.items) == N + 1
     assert sorted(laptop.data()) == sorted(phone.data())
+
+
+@pytest.mark.parametrize("kind", ["rollback", "reply"])
+def test_a_two_way_sync_killed_while_sending_adds_makes_no_twins_on_a_forgetful_device(
+        template, tmp_path, kind):
+    """The duplicate window: an established device receives the server's Adds in a two-way
+    sync, the server dies before their statuses are committed, and the device (as
+    libsynthesis) keeps the items but not their server IDs. Sent again as Adds, they
+    became second copies on it. Now the next sync is slow, and its copies are paired."""
+    probe = Rig(template, _dir(tmp_path, "probe"))
+    seen: list[int] = []
+    laptop, phone = _tasks(), MemoryClientBackend()
+    probe.sync("laptop", laptop)
+    probe.sync("phone", phone)
+    _more(laptop)
+    probe.sync("laptop", laptop)
+    probe.sync("phone", phone, kill=lambda n: seen.append(n) or None)  # type: ignore[func-returns-value]
+    for at in range(2, len(seen) + 1):
+        rig = Rig(template, _dir(tmp_path, f"{kind}-{at}"))
+        laptop, phone = _tasks(), MemoryClientBackend()
+        rig.sync("laptop", laptop)
+        rig.sync("phone", phone)
+        _more(laptop)
+        rig.sync("laptop", laptop)
+        if rig.sync("phone", phone, kill=lambda n, at=at: kind if n == at else None) is None:
+            phone.guids.clear()  # the server IDs of the aborted session are lost
+        for _ in range(2):
+            rig.sync("phone", phone)
+            rig.sync("laptop", laptop)
+        assert (len(phone.items), rig.server_count(), len(laptop.items)) == (2 * N, 2 * N,
+                                                                            2 * N), at
+        assert sorted(phone.data()) == sorted(laptop.data())
+
+
+def _more(device: MemoryClientBackend) -> None:
+    for i in range(N):
+        device.create(vtodo(f"more-{i}", f"more {i} " + "y" * 400))
