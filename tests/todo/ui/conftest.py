@@ -48,10 +48,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 async def until(predicate: Callable[[], object], what: str = "the condition") -> None:
-    """Let the loop run until ``predicate()`` is true (fails after 10 s: a hang, not a limit
-    on speed)."""
+    """Let the loop run until ``predicate()`` is true (fails after 60 s: a hang, not a limit
+    on speed; a first sync against a server process on a loaded CI machine took over 10 s)."""
     loop = asyncio.get_running_loop()
-    give_up = loop.time() + 10
+    give_up = loop.time() + 60
     while not predicate():
         if loop.time() > give_up:
             raise AssertionError(f"timed out waiting for {what}")
