@@ -36,6 +36,7 @@ from starlette.routing import Mount, Route
 
 from server.api import API_PATH, create_api
 from server.config import Settings
+from server.login_throttle import LoginThrottle
 from server.logs import FINE, FINEST
 from server.problems import PROBLEM_MEDIA_TYPE, problem
 from server.push import PushHub
@@ -434,12 +435,13 @@ def create_app(
     ``server.sync_service.SyncService(settings=settings, database=database)``."""
     # Push: this process's watcher of the store's push events (see server.push).
     hub = PushHub(database) if settings.push_enable else None
+    throttle = LoginThrottle.from_settings(settings)
     if sync_service is None:
         from server.sync_service import SyncService
 
         sync_service = SyncService(settings=settings, database=database,
-                                   on_events=hub.changed if hub else None)
-    api = create_api(settings, database)
+                                   on_events=hub.changed if hub else None, throttle=throttle)
+    api = create_api(settings, database, throttle=throttle)
     api.state.push_hub = hub
     # Each route takes every method and answers the wrong ones itself, so a 405 always
     # carries the path's full Allow list.

@@ -19,6 +19,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 __all__ = ["LoginThrottle", "Throttled"]
 
@@ -57,6 +61,16 @@ class LoginThrottle:
         self._users: dict[str, deque[float]] = {}
         self._addresses: dict[str, deque[float]] = {}
         self._good: dict[tuple[str, str], float] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginThrottle:
+        """The throttle the settings describe (one per process, shared by SyncML and the
+        client API, so a guesser cannot double its tries by switching doors)."""
+        return cls(
+            per_user=settings.login_failures_per_user,
+            per_address=settings.login_failures_per_address,
+            window=settings.login_failure_window,
+        )
 
     def check(self, user: str | None, address: str) -> Throttled | None:
         """None when the login may go ahead; else the refusal."""

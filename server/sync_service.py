@@ -82,7 +82,8 @@ class SyncService:
     """Handles SyncML messages for the HTTP edge."""
 
     def __init__(self, *, settings: Settings, database: Database,
-                 on_events: Callable[[], None] | None = None) -> None:
+                 on_events: Callable[[], None] | None = None,
+                 throttle: LoginThrottle | None = None) -> None:
         self._database = database
         self._users = user_store(settings, database)
         self._delegation = Delegation(database, self._users)
@@ -92,11 +93,7 @@ class SyncService:
         self._messages = count(1)
         self.on_events = on_events
         self._external = urlsplit(settings.external_url) if settings.external_url else None
-        self._throttle = LoginThrottle(
-            per_user=settings.login_failures_per_user,
-            per_address=settings.login_failures_per_address,
-            window=settings.login_failure_window,
-        )
+        self._throttle = throttle or LoginThrottle.from_settings(settings)
 
     async def handle(
         self, *, body: bytes, content_type: str, url: str, client: str = "unknown address"

@@ -31,6 +31,7 @@ from server.api.context import ApiContext
 from server.api.problems import ApiProblem, api_problem_response
 from server.api.routes import ROUTES
 from server.config import Settings
+from server.login_throttle import LoginThrottle
 from server.mail.protection import AttachmentProtection
 from server.problems import problem
 from server.store.client_devices import ClientDeviceStore
@@ -63,8 +64,10 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
                    code="server-error")
 
 
-def create_api(settings: Settings, database: Database) -> Starlette:
-    """The client-API app, to be mounted at ``<SyncML path>/api/v1``."""
+def create_api(settings: Settings, database: Database,
+               throttle: LoginThrottle | None = None) -> Starlette:
+    """The client-API app, to be mounted at ``<SyncML path>/api/v1``; ``throttle`` counts
+    failed password sign-ins (pass the SyncML endpoint's, so both doors share one count)."""
     api = Starlette(
         routes=ROUTES,
         exception_handlers={
@@ -78,6 +81,7 @@ def create_api(settings: Settings, database: Database) -> Starlette:
         database=database,
         users=user_store(settings, database),
         devices=ClientDeviceStore(database),
+        throttle=throttle or LoginThrottle.from_settings(settings),
         on_device_registered=(AttachmentProtection(settings, database).rewrap_user,),
     )
     return api

@@ -133,9 +133,21 @@ async def authenticate_password(request: Request) -> User:
             "The Basic credentials are not base64 of user:password.",
             headers=_BASIC_CHALLENGE,
         )
-    users = api_context(request).users
+    context = api_context(request)
+    users = context.users
+    address = request.client.host if request.client else "unknown address"
+    # A guesser is refused before argon2 runs, as at the SyncML endpoint.
+    throttled = context.throttle.check(name, address)
+    if throttled is not None:
+        raise ApiProblem(
+            429,
+            "too-many-attempts",
+            f"Refused: {throttled.reason}. Try again in {throttled.retry_after} s.",
+            headers={"Retry-After": str(throttled.retry_after)},
+        )
     # argon2 takes tens of milliseconds of CPU: keep it off the event loop.
     if not await asyncio.to_thread(users.verify_password, name, password):
+        context.throttle.failed(name, address)
         raise ApiProblem(
             401,
             "credentials-wrong",
@@ -147,6 +159,7 @@ async def authenticate_password(request: Request) -> User:
         raise ApiProblem(401, "credentials-wrong", "The user name or password is wrong.",
                          headers=_BASIC_CHALLENGE)
     _refuse_disabled(user)
+    context.throttle.succeeded(user.name, address)
     return user
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from server.config import Settings
+from server.login_throttle import LoginThrottle
 from server.store.client_devices import ClientDeviceStore
 from server.store.database import Database
 from server.store.users import UserStore
@@ -23,6 +24,8 @@ class ApiContext:
     database: Database
     users: UserStore
     devices: ClientDeviceStore
+    # Failed password sign-ins, shared with the SyncML endpoint.
+    throttle: LoginThrottle
     # Called (in a worker thread) with the user's id after one of their devices registered:
     # attachment protection re-wraps the user's files for the new key at once.
     on_device_registered: tuple[Callable[[int], object], ...] = ()
