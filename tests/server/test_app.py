@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Mount
 
 from server.app import create_app
 from server.config import Settings, load_settings
@@ -259,6 +260,10 @@ def test_without_a_service_the_engines_sync_service_is_built(
     module.SyncService = SyncService  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "server.sync_service", module)
     app = create_app(settings, database)
+    # One count of failed logins for SyncML and the client API's password sign-ins.
+    throttle = built[0].pop("throttle")
+    api = next(route.app for route in app.routes if isinstance(route, Mount))
+    assert api.state.api.throttle is throttle
     # on_events: the app's push hub is told at once when a sync changed tasks.
     assert built == [{"settings": settings, "database": database,
                       "on_events": app.state.push_hub.changed}]
