@@ -410,6 +410,12 @@ class TodoStore:
                 if migration.version <= current:
                     continue
                 with self._transaction() as conn:
+                    # Another connection (the window's worker and its sync thread open the
+                    # same new file at once) may have applied it since ``current`` was read:
+                    # BEGIN IMMEDIATE serialises them, so look again inside the transaction.
+                    if conn.execute("SELECT 1 FROM schema_version WHERE version = ?",
+                                    (migration.version,)).fetchone():
+                        continue
                     migration.apply(self._db)
                     conn.execute(
                         "INSERT INTO schema_version VALUES (?, ?, ?)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -503,3 +504,28 @@ def test_a_transaction_commits_its_calls_together_and_a_failed_one_leaves_nothin
         add(store, "C")
         raise RuntimeError("the message failed")
     assert subjects(store) == ["A", "B"]
+
+
+def test_connections_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    # The window's worker and its sync thread open a new account's store at the same moment.
+    path = tmp_path / "todo.db"
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        barrier.wait()
+        try:
+            with TodoStore.open(path) as store:
+                store.schema_version()
+        except BaseException as exc:  # reported below, with the thread's error
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with TodoStore.open(path) as store:
+        assert store.schema_version() == MIGRATIONS[-1].version
