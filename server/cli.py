@@ -27,8 +27,11 @@
     traveler-server [--data DIR] config show [--host H] [--port N]
     traveler-server config docs
 
-``--data DIR`` may also follow the subcommand. Commands that only read (``list``, ``show``)
-never create the data folder or the database.
+``--data DIR`` may also follow the subcommand; ``--data ''`` is refused. Commands that only
+read (``list``, ``show``) never create the data folder or the database; commands that change
+what is there (a user, a device, a message) refuse a missing folder or database and create
+nothing; commands that set something up (``run``, ``user add``, ``policy set``, ``app add``,
+``app import``) create the folder private (0700).
 
 Exit status: 0 done, 1 the command failed (the message says why), 2 bad usage.
 """
@@ -606,10 +609,11 @@ def _mail_deliver(args: argparse.Namespace, data_dir: Path) -> int:
 def _mail_list(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.mailboxes import MailStore
 
-    with Database.open(data_dir) as database:
-        user = _user_store(data_dir, database).get(args.user)
-        if user is None:
-            raise CommandError(f"there is no user named {args.user!r}")
+    database = _readable_database(data_dir)
+    if database is None:
+        raise CommandError(f"there is no user named {args.user!r}")
+    with database:
+        user = _existing_user(_user_store(data_dir, database), args.user)
         messages = MailStore(database).messages(user.id)
     if not messages:
         print(f"{user.name} has no mail.")
@@ -633,8 +637,11 @@ def _mail_list(args: argparse.Namespace, data_dir: Path) -> int:
 def _quarantine_list(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.mailboxes import MailStore
 
-    with Database.open(data_dir) as database:
-        entries = MailStore(database).quarantine_list()
+    database = _readable_database(data_dir)
+    entries = []
+    if database is not None:
+        with database:
+            entries = MailStore(database).quarantine_list()
     if not entries:
         print("The quarantine is empty.")
         return 0
@@ -658,8 +665,11 @@ def _quarantine_list(args: argparse.Namespace, data_dir: Path) -> int:
 def _quarantine_show(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.mailboxes import MailStore
 
-    with Database.open(data_dir) as database:
-        raw = MailStore(database).quarantined_raw(args.id)
+    database = _readable_database(data_dir)
+    raw = None
+    if database is not None:
+        with database:
+            raw = MailStore(database).quarantined_raw(args.id)
     if raw is None:
         raise CommandError(f"there is no quarantined message #{args.id}")
     if args.output:
@@ -688,8 +698,11 @@ def _quarantine_delete(args: argparse.Namespace, data_dir: Path) -> int:
 def _hand_off_list(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.attachment_files import AttachmentFileStore
 
-    with Database.open(data_dir) as database:
-        hand_offs = AttachmentFileStore(database).hand_offs(args.user)
+    database = _readable_database(data_dir)
+    hand_offs = []
+    if database is not None:
+        with database:
+            hand_offs = AttachmentFileStore(database).hand_offs(args.user)
     if not hand_offs:
         print("No hand-offs reported yet.")
         return 0
@@ -717,8 +730,11 @@ def _hand_off_list(args: argparse.Namespace, data_dir: Path) -> int:
 def _mail_queue(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.outbound import OutboundStore
 
-    with Database.open(data_dir) as database:
-        queued = OutboundStore(database).all()
+    database = _readable_database(data_dir)
+    queued = []
+    if database is not None:
+        with database:
+            queued = OutboundStore(database).all()
     if not args.all:
         queued = [m for m in queued if m.sent is None and m.failed is None]
     if not queued:
@@ -764,9 +780,13 @@ def _render_policy(policy: object) -> str:
 
 
 def _policy_show(args: argparse.Namespace, data_dir: Path) -> int:
-    from server.store.attachment_policy import PolicyStore
+    from server.store.attachment_policy import AttachmentPolicy, PolicyStore
 
-    with Database.open(data_dir) as database:
+    database = _readable_database(data_dir)
+    if database is None:
+        print(_render_policy(AttachmentPolicy()))  # what a new server applies
+        return 0
+    with database:
         print(_render_policy(PolicyStore(database).policy()))
     return 0
 
@@ -804,8 +824,11 @@ def _app_add(args: argparse.Namespace, data_dir: Path) -> int:
 def _app_list(args: argparse.Namespace, data_dir: Path) -> int:
     from server.store.attachment_policy import PolicyStore
 
-    with Database.open(data_dir) as database:
-        apps = PolicyStore(database).apps()
+    database = _readable_database(data_dir)
+    apps = []
+    if database is not None:
+        with database:
+            apps = PolicyStore(database).apps()
     if not apps:
         print(f"No approved applications; add one with: {PROG} app add NAME --id ID --os OS")
         return 0
@@ -1066,9 +1089,13 @@ _DATA_HELP = (
     "~/.local/share/traveler-server"
 )
 
-# What a command needs of the data folder: to write (created 0700 if missing), only to read
-# (it must exist; nothing is created), or nothing.
-WRITE, READ, NONE = "write", "read", "none"
+# What a command needs of the data folder:
+# WRITE   it may be new: the folder is created (0700) if missing, the database too;
+# CHANGE  it changes what is there (a user, a device, a message): folder and database must
+#         exist, and a missing one is reported with nothing created;
+# READ    it only reads: the folder must exist, and no database is created in it;
+# NONE    it does not use the data folder.
+WRITE, CHANGE, READ, NONE = "write", "change", "read", "none"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -1126,20 +1153,20 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--admin", action="store_true", help="give the Administrator role")
     command(users, "list", _user_list, READ, "list users")
     remove = command(
-        users, "remove", _user_remove, WRITE,
+        users, "remove", _user_remove, CHANGE,
         "remove a user with their devices, sync state and tasks (asks first)",
     )
     remove.add_argument("name", metavar="NAME")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    passwd = command(users, "passwd", _user_passwd, WRITE, "set a user's password")
+    passwd = command(users, "passwd", _user_passwd, CHANGE, "set a user's password")
     passwd.add_argument("name", metavar="NAME")
     password_flag(passwd)
     disable = command(
-        users, "disable", _user_disable, WRITE, "refuse a user's devices (401) until enabled"
+        users, "disable", _user_disable, CHANGE, "refuse a user's devices (401) until enabled"
     )
     disable.add_argument("name", metavar="NAME")
     disable.add_argument("--reason", metavar="TEXT", help="why; logged with each refused login")
-    enable = command(users, "enable", _user_enable, WRITE, "let a disabled user sync again")
+    enable = command(users, "enable", _user_enable, CHANGE, "let a disabled user sync again")
     enable.add_argument("name", metavar="NAME")
 
     device = commands.add_parser("device", help="show and remove devices")
@@ -1147,7 +1174,7 @@ def build_parser() -> argparse.ArgumentParser:
     device_list = command(devices, "list", _device_list, READ, "list devices")
     device_list.add_argument("--user", metavar="NAME", help="only this user's devices")
     device_remove = command(
-        devices, "remove", _device_remove, WRITE,
+        devices, "remove", _device_remove, CHANGE,
         "forget a device (its next sync is a slow sync; the user's tasks stay)",
     )
     device_remove.add_argument("device_id", metavar="ID")
@@ -1155,7 +1182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", metavar="NAME", help="whose device, when several users share the ID"
     )
     revoke = command(
-        devices, "revoke", _device_revoke, WRITE,
+        devices, "revoke", _device_revoke, CHANGE,
         "end a device's client-API access for good (lost or stolen)",
     )
     revoke.add_argument("name", metavar="NAME", help="the device's user")
@@ -1169,8 +1196,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     mail = commands.add_parser("mail", help="deliver and inspect mail, manage the quarantine")
     mail_commands = mail.add_subparsers(dest="mail_command", metavar="ACTION", required=True)
-    deliver = mail_commands.add_parser(
-        "deliver", help="deliver an RFC 5322 message (.eml) into a user's mailbox"
+    deliver = command(
+        mail_commands, "deliver", _mail_deliver, CHANGE,
+        "deliver an RFC 5322 message (.eml) into a user's mailbox",
     )
     deliver.add_argument("user", metavar="USER", help="the user's name")
     deliver.add_argument("file", metavar="FILE.eml", help="the message; - reads standard input")
@@ -1180,51 +1208,52 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDR",
         help="envelope sender (Return-Path); default: none, as for a bounce",
     )
-    deliver.set_defaults(handler=_mail_deliver)
-    mail_list = mail_commands.add_parser("list", help="list a user's messages")
+    mail_list = command(mail_commands, "list", _mail_list, READ, "list a user's messages")
     mail_list.add_argument("--user", required=True, metavar="NAME")
-    mail_list.set_defaults(handler=_mail_list)
     quarantine = mail_commands.add_parser(
         "quarantine", help="messages the server could not deliver, kept for the administrator"
     )
     quarantine_commands = quarantine.add_subparsers(
         dest="quarantine_command", metavar="ACTION", required=True
     )
-    quarantine_commands.add_parser("list", help="list quarantined messages").set_defaults(
-        handler=_quarantine_list
+    command(quarantine_commands, "list", _quarantine_list, READ, "list quarantined messages")
+    q_show = command(
+        quarantine_commands, "show", _quarantine_show, READ, "write a quarantined message out"
     )
-    q_show = quarantine_commands.add_parser("show", help="write a quarantined message out")
     q_show.add_argument("id", type=int, metavar="ID")
     q_show.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    q_show.set_defaults(handler=_quarantine_show)
-    q_delete = quarantine_commands.add_parser("delete", help="remove a quarantined message")
+    q_delete = command(
+        quarantine_commands, "delete", _quarantine_delete, CHANGE, "remove a quarantined message"
+    )
     q_delete.add_argument("id", type=int, metavar="ID")
-    q_delete.set_defaults(handler=_quarantine_delete)
 
-    mail_queue = mail_commands.add_parser(
-        "queue", help="outbound mail (out-of-office replies) waiting for the relay"
+    mail_queue = command(
+        mail_commands, "queue", _mail_queue, READ,
+        "outbound mail (out-of-office replies) waiting for the relay",
     )
     mail_queue.add_argument("--all", action="store_true", help="also sent and given-up mail")
-    mail_queue.set_defaults(handler=_mail_queue)
-    hand_offs = mail_commands.add_parser(
-        "handoffs", help="hand-offs of attachments to other applications, as devices reported"
+    hand_offs = command(
+        mail_commands, "handoffs", _hand_off_list, READ,
+        "hand-offs of attachments to other applications, as devices reported",
     )
     hand_offs.add_argument("--user", metavar="NAME", help="only this user's")
-    hand_offs.set_defaults(handler=_hand_off_list)
 
     policy = commands.add_parser("policy", help="the attachment policy (security settings)")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    policy_commands.add_parser("show", help="show the policy").set_defaults(handler=_policy_show)
-    policy_set = policy_commands.add_parser("set", help="change switches of the policy")
+    command(policy_commands, "show", _policy_show, READ, "show the policy")
+    policy_set = command(
+        policy_commands, "set", _policy_set, WRITE, "change switches of the policy"
+    )
     for key, meaning in _POLICY_SWITCHES.items():
         policy_set.add_argument(
             f"--{key.replace('_', '-')}", dest=key, type=_on_off, metavar="on|off", help=meaning
         )
-    policy_set.set_defaults(handler=_policy_set)
 
     app = commands.add_parser("app", help="approved applications for attachments")
     app_commands = app.add_subparsers(dest="app_command", metavar="ACTION", required=True)
-    app_add = app_commands.add_parser("add", help="approve an application (or update one)")
+    app_add = command(
+        app_commands, "add", _app_add, WRITE, "approve an application (or update one)"
+    )
     app_add.add_argument("name", metavar="NAME", help='e.g. "Document Viewer"')
     app_add.add_argument(
         "--id",
@@ -1235,30 +1264,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app_add.add_argument("--os", required=True, metavar="OS", help="linux, windows or macos")
     app_add.add_argument("--version", metavar="V", help="required version or later, e.g. 42.0")
-    app_add.set_defaults(handler=_app_add)
-    app_commands.add_parser("list", help="list approved applications").set_defaults(
-        handler=_app_list
-    )
-    app_remove = app_commands.add_parser("remove", help="withdraw an approval")
+    command(app_commands, "list", _app_list, READ, "list approved applications")
+    app_remove = command(app_commands, "remove", _app_remove, CHANGE, "withdraw an approval")
     app_remove.add_argument("id", metavar="APP_ID")
     app_remove.add_argument("--os", metavar="OS", help="only on this OS (default: all)")
-    app_remove.set_defaults(handler=_app_remove)
-    app_import = app_commands.add_parser(
-        "import", help="approve applications from a CSV file (columns name, app_id, os, version)"
+    app_import = command(
+        app_commands, "import", _app_import, WRITE,
+        "approve applications from a CSV file (columns name, app_id, os, version)",
     )
     app_import.add_argument("file", metavar="FILE.csv")
-    app_import.set_defaults(handler=_app_import)
 
     tef_parser = commands.add_parser("tef", help="encrypted files (.TEF)")
     tef_commands = tef_parser.add_subparsers(dest="tef_command", metavar="ACTION", required=True)
-    encrypt = tef_commands.add_parser(
-        "encrypt", help="encrypt a file for a user's active devices"
+    encrypt = command(
+        tef_commands, "encrypt", _tef_encrypt, CHANGE,
+        "encrypt a file for a user's active devices (written beside it, not in the data folder)",
     )
     encrypt.add_argument("file", metavar="FILE")
     encrypt.add_argument("--user", required=True, metavar="NAME")
     encrypt.add_argument("-o", "--output", metavar="OUT.tef", help="default: FILE.tef")
     encrypt.add_argument("--view-only", action="store_true", help="built-in viewer only")
-    encrypt.set_defaults(handler=_tef_encrypt)
 
     config = commands.add_parser("config", help="show settings")
     configs = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -1279,11 +1304,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         data_dir = None
         folder = args.data or default_data_dir()
-        needs = getattr(args, "needs_data", WRITE)
+        needs = args.needs_data
         if needs == WRITE:
             data_dir = prepare_data_dir(folder)
         elif needs == READ:
-            data_dir = existing_data_dir(folder)
+            data_dir = existing_data_dir(folder, "nothing to show")
+        elif needs == CHANGE:
+            data_dir = existing_data_dir(folder, "nothing to change")
+            if not (data_dir / DB_FILENAME).exists():
+                raise CommandError(
+                    f"the data folder {data_dir} holds no database yet; nothing to change "
+                    "(give the right one with --data, or add a user first)"
+                )
         return int(args.handler(args, data_dir))
     except (CommandError, ConfigError, StoreError, DataFolderError) as exc:
         _fail(args, str(exc))

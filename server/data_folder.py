@@ -58,12 +58,13 @@ def prepare_data_dir(path: Path) -> Path:
     return path.resolve()
 
 
-def existing_data_dir(path: Path) -> Path:
-    """For commands that only read: the folder must exist, and nothing is created."""
+def existing_data_dir(path: Path, consequence: str = "nothing to show") -> Path:
+    """For commands that read or change what is there: the folder must exist, and nothing
+    is created. ``consequence`` is what the refusal says it means."""
     if not path.is_dir():
         what = "is not a folder" if path.exists() else "does not exist"
         raise DataFolderError(
-            f"the data folder {path} {what}; nothing to show (give the right one with --data, "
+            f"the data folder {path} {what}; {consequence} (give the right one with --data, "
             "or add a user first to create it)"
         )
     return path.resolve()
