@@ -124,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--view",
         default="all",
-        help="all, today, overdue, by-due, by-priority, completed or list:NAME (default: all)",
+        help="all, today, overdue, by-due, by-priority, by-priority:high (medium, low), "
+        "completed or list:NAME (default: all)",
     )
     p.add_argument("--search", default="", help="only todos with these words (word prefixes)")
     p.add_argument("--sort", choices=[s.value for s in Sort], help="order instead of the view's")

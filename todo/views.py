@@ -9,6 +9,7 @@ Due Date, By Priority, Completed, user-defined"):
 - ``overdue``: open todos whose due moment has passed; an all-day todo from the next day;
 - ``by-due``: open todos by due date, the earliest first, those without a due date last;
 - ``by-priority``: open todos, High → Medium → Low → None, then by due date;
+  ``by-priority:high`` (``medium``, ``low``): only the open todos of that priority, by due date;
 - ``completed``: completed and cancelled todos, the most recently completed first;
 - ``list:NAME``: open todos in the user's list NAME (an iCalendar CATEGORY).
 
@@ -28,7 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from todo.task import Priority
+
 __all__ = [
+    "PRIORITY_LISTS",
     "Sort",
     "View",
     "ViewSpec",
@@ -68,15 +72,28 @@ class ViewSpec:
     list_name: str = ""
     sort: Sort | None = None
     descending: bool = False
+    priority: Priority | None = None
+    """With ``View.BY_PRIORITY``: only the todos of this priority (the sidebar's High, Medium
+    and Low under By Priority)."""
 
     def __post_init__(self) -> None:
         if self.view is View.LIST and not self.list_name:
             raise ValueError("a list view needs a list name (list:NAME)")
+        if self.priority is not None and self.view is not View.BY_PRIORITY:
+            raise ValueError("only the by-priority view takes a priority (by-priority:high)")
 
     @property
     def name(self) -> str:
-        """The view as the CLI spells it (``today``, ``list:Renovation``)."""
-        return f"list:{self.list_name}" if self.view is View.LIST else self.view.value
+        """The view as the CLI spells it (``today``, ``list:Renovation``, ``by-priority:high``)."""
+        if self.view is View.LIST:
+            return f"list:{self.list_name}"
+        if self.priority is not None:
+            return f"{self.view.value}:{self.priority.value}"
+        return self.view.value
+
+
+# The priorities By Priority has a list for (a todo without a priority is only in By Priority).
+PRIORITY_LISTS: tuple[Priority, ...] = (Priority.HIGH, Priority.MEDIUM, Priority.LOW)
 
 
 def parse_view(text: str) -> ViewSpec:
@@ -86,11 +103,21 @@ def parse_view(text: str) -> ViewSpec:
         if not name:
             raise ValueError("list: needs a list name, e.g. list:Renovation")
         return ViewSpec(View.LIST, name)
+    if text.lower().startswith(f"{View.BY_PRIORITY.value}:"):
+        level = text.split(":", 1)[1].strip().lower()
+        for priority in PRIORITY_LISTS:
+            if priority.value == level:
+                return ViewSpec(View.BY_PRIORITY, priority=priority)
+        choices = ", ".join(p.value for p in PRIORITY_LISTS)
+        raise ValueError(f"unknown priority {level!r} in {text!r}; choose one of {choices}")
     try:
         view = View(text.strip().lower())
     except ValueError:
         choices = ", ".join(v.value for v in View if v is not View.LIST)
-        raise ValueError(f"unknown view {text!r}; choose one of {choices} or list:NAME") from None
+        raise ValueError(
+            f"unknown view {text!r}; choose one of {choices}, by-priority:high (medium, low) "
+            "or list:NAME"
+        ) from None
     if view is View.LIST:
         raise ValueError("list: needs a list name, e.g. list:Renovation")
     return ViewSpec(view)
@@ -146,6 +173,10 @@ def compile_query(
             "id IN (SELECT todo_id FROM todo_lists WHERE name = :list_name COLLATE NOCASE)"
         )
         params["list_name"] = spec.list_name
+    if spec.priority is not None:
+        # served by todos_priority (done, priority_rank, due_key, id)
+        where.append("priority_rank = :priority_rank")
+        params["priority_rank"] = spec.priority.rank
     match = fts_match(search)
     if match is not None:
         where.append("id IN (SELECT rowid FROM todo_search WHERE todo_search MATCH :match)")

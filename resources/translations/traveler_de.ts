@@ -161,6 +161,30 @@
         <translation>Erledigt</translation>
     </message>
     <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Niedrig</translation>
+    </message>
+    <message>
+        <source>High priority</source>
+        <translation>Hohe Priorität</translation>
+    </message>
+    <message>
+        <source>Medium priority</source>
+        <translation>Mittlere Priorität</translation>
+    </message>
+    <message>
+        <source>Low priority</source>
+        <translation>Niedrige Priorität</translation>
+    </message>
+    <message>
         <source>My lists</source>
         <translation>Meine Listen</translation>
     </message>
@@ -197,7 +221,10 @@
     </message>
     <message numerus="yes">
         <source>Synced %n minute(s) ago</source>
-        <translation><numerusform>Vor %n Minute synchronisiert</numerusform><numerusform>Vor %n Minuten synchronisiert</numerusform></translation>
+        <translation>
+            <numerusform>Vor %n Minute synchronisiert</numerusform>
+            <numerusform>Vor %n Minuten synchronisiert</numerusform>
+        </translation>
     </message>
     <message>
         <source>Synced %1</source>
@@ -208,7 +235,10 @@
     <name>TaskDelegate</name>
     <message numerus="yes">
         <source>%1 and %n more</source>
-        <translation><numerusform>%1 und %n weitere Person</numerusform><numerusform>%1 und %n weitere</numerusform></translation>
+        <translation>
+            <numerusform>%1 und %n weitere Person</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -291,15 +321,24 @@
     </message>
     <message numerus="yes">
         <source>%n day(s) before</source>
-        <translation><numerusform>%n Tag vorher</numerusform><numerusform>%n Tage vorher</numerusform></translation>
+        <translation>
+            <numerusform>%n Tag vorher</numerusform>
+            <numerusform>%n Tage vorher</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n hour(s) before</source>
-        <translation><numerusform>%n Stunde vorher</numerusform><numerusform>%n Stunden vorher</numerusform></translation>
+        <translation>
+            <numerusform>%n Stunde vorher</numerusform>
+            <numerusform>%n Stunden vorher</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n minute(s) before</source>
-        <translation><numerusform>%n Minute vorher</numerusform><numerusform>%n Minuten vorher</numerusform></translation>
+        <translation>
+            <numerusform>%n Minute vorher</numerusform>
+            <numerusform>%n Minuten vorher</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -557,11 +596,18 @@
     </message>
     <message numerus="yes">
         <source>%n todo(s)</source>
-        <translation><numerusform>%n Aufgabe</numerusform><numerusform>%n Aufgaben</numerusform></translation>
+        <translation>
+            <numerusform>%n Aufgabe</numerusform>
+            <numerusform>%n Aufgaben</numerusform>
+        </translation>
     </message>
     <message>
         <source>No todo matches “%1”.</source>
         <translation>Keine Aufgabe passt zu „%1“.</translation>
+    </message>
+    <message>
+        <source>No open todos with this priority.</source>
+        <translation>Keine offenen Aufgaben mit dieser Priorität.</translation>
     </message>
     <message>
         <source>Nothing to do. Add a todo above — e.g. “Call Frank tomorrow 9:00 !high”.</source>

@@ -161,6 +161,30 @@
         <translation>Completed</translation>
     </message>
     <message>
+        <source>High</source>
+        <translation>High</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Medium</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Low</translation>
+    </message>
+    <message>
+        <source>High priority</source>
+        <translation>High priority</translation>
+    </message>
+    <message>
+        <source>Medium priority</source>
+        <translation>Medium priority</translation>
+    </message>
+    <message>
+        <source>Low priority</source>
+        <translation>Low priority</translation>
+    </message>
+    <message>
         <source>My lists</source>
         <translation>My lists</translation>
     </message>
@@ -197,7 +221,10 @@
     </message>
     <message numerus="yes">
         <source>Synced %n minute(s) ago</source>
-        <translation><numerusform>Synced %n minute ago</numerusform><numerusform>Synced %n minutes ago</numerusform></translation>
+        <translation>
+            <numerusform>Synced %n minute ago</numerusform>
+            <numerusform>Synced %n minutes ago</numerusform>
+        </translation>
     </message>
     <message>
         <source>Synced %1</source>
@@ -208,7 +235,10 @@
     <name>TaskDelegate</name>
     <message numerus="yes">
         <source>%1 and %n more</source>
-        <translation><numerusform>%1 and %n other</numerusform><numerusform>%1 and %n others</numerusform></translation>
+        <translation>
+            <numerusform>%1 and %n other</numerusform>
+            <numerusform>%1 and %n others</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -291,15 +321,24 @@
     </message>
     <message numerus="yes">
         <source>%n day(s) before</source>
-        <translation><numerusform>%n day before</numerusform><numerusform>%n days before</numerusform></translation>
+        <translation>
+            <numerusform>%n day before</numerusform>
+            <numerusform>%n days before</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n hour(s) before</source>
-        <translation><numerusform>%n hour before</numerusform><numerusform>%n hours before</numerusform></translation>
+        <translation>
+            <numerusform>%n hour before</numerusform>
+            <numerusform>%n hours before</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n minute(s) before</source>
-        <translation><numerusform>%n minute before</numerusform><numerusform>%n minutes before</numerusform></translation>
+        <translation>
+            <numerusform>%n minute before</numerusform>
+            <numerusform>%n minutes before</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -557,11 +596,18 @@
     </message>
     <message numerus="yes">
         <source>%n todo(s)</source>
-        <translation><numerusform>%n todo</numerusform><numerusform>%n todos</numerusform></translation>
+        <translation>
+            <numerusform>%n todo</numerusform>
+            <numerusform>%n todos</numerusform>
+        </translation>
     </message>
     <message>
         <source>No todo matches “%1”.</source>
         <translation>No todo matches “%1”.</translation>
+    </message>
+    <message>
+        <source>No open todos with this priority.</source>
+        <translation>No open todos with this priority.</translation>
     </message>
     <message>
         <source>Nothing to do. Add a todo above — e.g. “Call Frank tomorrow 9:00 !high”.</source>

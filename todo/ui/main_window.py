@@ -291,7 +291,10 @@ class TodoWindow(QMainWindow):
         """The list, sort and search the window shows."""
         spec = self.sidebar.current_spec()
         sort = self.sort.currentData()
-        return ListQuery(ViewSpec(spec.view, spec.list_name, sort), self.search.text().strip())
+        return ListQuery(
+            ViewSpec(spec.view, spec.list_name, sort, priority=spec.priority),
+            self.search.text().strip(),
+        )
 
     def show_list(self) -> None:
         """Show the current query (list, sort, search)."""
@@ -317,6 +320,8 @@ class TodoWindow(QMainWindow):
     def _empty_text(self, query: ListQuery) -> str:
         if query.search:
             return self.tr("No todo matches “%1”.").replace("%1", query.search)
+        if query.spec.priority is not None:
+            return self.tr("No open todos with this priority.")
         messages = {
             View.ALL: self.tr(
                 "Nothing to do. Add a todo above — e.g. “Call Frank tomorrow 9:00 !high”."

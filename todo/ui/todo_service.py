@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from todo.task import PartStat, Task
 from todo.ui.background import StoreRunner
-from todo.views import View, ViewSpec
+from todo.views import PRIORITY_LISTS, View, ViewSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +66,14 @@ class TodoService(QObject):
 
         return await self._runner.run(read)
 
-    async def counts(self) -> tuple[dict[View, int], list[ListInfo]]:
-        """How many todos each fixed list has, and the user's lists."""
+    async def counts(self) -> tuple[dict[ViewSpec, int], list[ListInfo]]:
+        """How many todos each fixed list (and each priority under By Priority) has, and the
+        user's lists."""
 
-        def read(store: TodoStore) -> tuple[dict[View, int], list[ListInfo]]:
-            counts = {view: store.count(ViewSpec(view)) for view in FIXED_VIEWS}
+        def read(store: TodoStore) -> tuple[dict[ViewSpec, int], list[ListInfo]]:
+            specs = [ViewSpec(view) for view in FIXED_VIEWS]
+            specs += [ViewSpec(View.BY_PRIORITY, priority=p) for p in PRIORITY_LISTS]
+            counts = {spec: store.count(spec) for spec in specs}
             return counts, store.lists()
 
         return await self._runner.run(read)

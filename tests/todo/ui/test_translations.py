@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.todo.ui.conftest import ME, close, until
+from todo.task import Priority
 from todo.ui.app import build_window
 from todo.ui.i18n import install_translations
 from todo.ui.resources import TRANSLATIONS
+from todo.views import View
 
 ROOT = Path(__file__).resolve().parents[3]
 # The "traveler" catalogue is the ToDo window's; the sign-in dialog it shares with the
@@ -82,15 +84,22 @@ async def test_a_german_locale_gives_a_german_window(
     try:
         window = app.window
         window.show()
-        names = [window.sidebar.item(row).text() for row in range(6)]
+        names = [window.sidebar.item(row).text() for row in range(9)]
         assert names == [
             "Alle",
             "Heute fällig",
             "Überfällig",
             "Nach Fälligkeit",
             "Nach Priorität",
+            "Hoch",
+            "Mittel",
+            "Niedrig",
             "Erledigt",
         ]
+        window.sidebar.select_view(View.BY_PRIORITY, priority=Priority.HIGH)
+        assert window.title.text() == "Hohe Priorität"
+        window.sidebar.grab().save("/tmp/todoui-shots/sidebar-by-priority-de.png")
+        window.sidebar.setCurrentRow(0)
         await until(
             lambda: window.count.text() == "" and window.stack.currentWidget() is window.empty
         )

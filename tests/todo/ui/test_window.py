@@ -16,6 +16,7 @@ from tests.todo.ui.conftest import ME, close, subjects, until
 from todo.store import TodoStore
 from todo.task import Attendee, Organizer, PartStat, Priority, Task
 from todo.ui.app import TodoApp
+from todo.ui.sidebar import view_title
 from todo.views import View, ViewSpec
 
 Seed = Callable[[Callable[[TodoStore], object]], object]
@@ -145,7 +146,7 @@ async def test_each_list_shows_the_stores_view(
     window = todo_app.window
     window.refresh_counts()
     window.model.refresh()
-    await until(lambda: window.sidebar.count() > 8, "the user's lists in the sidebar")
+    await until(lambda: window.sidebar.count() > 11, "the user's lists in the sidebar")
     seen: dict[str, list[str]] = {}
     for row in range(window.sidebar.count()):
         item = window.sidebar.item(row)
@@ -154,7 +155,7 @@ async def test_each_list_shows_the_stores_view(
             continue
         window.sidebar.setCurrentRow(row)
         expected = [t.subject for t in read(store_path, lambda s, v=spec: s.query(v))]  # type: ignore[attr-defined]
-        title = item.text()
+        title = view_title(spec)
         await until(
             lambda e=expected, t=title: subjects(todo_app) == e and window.title.text() == t,
             spec.name,
@@ -166,6 +167,9 @@ async def test_each_list_shows_the_stores_view(
     assert seen["by-priority"][:2] == ["overdue", "someday"]
     assert seen["list:Home"] == ["next week", "someday"]
     assert seen["list:Garden"] == ["someday"]
+    assert seen["by-priority:high"] == ["overdue"]
+    assert seen["by-priority:medium"] == ["someday"]
+    assert seen["by-priority:low"] == ["due today"]
     assert len(seen["all"]) == 4
 
 
