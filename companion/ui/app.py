@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+import traveler_resources
 from companion.accounts import AccountError, AccountStore
 from companion.ui.hand_off_report import HandOffReporter
 from companion.ui.inbox_window import InboxWindow
@@ -15,7 +16,7 @@ from companion.ui.viewer_window import ViewerWindow
 
 __all__ = ["TRANSLATIONS", "install_translators", "run_viewer"]
 
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
+TRANSLATIONS = traveler_resources.folder("translations")
 
 
 def install_translators(app: QApplication, locale: QLocale | None = None) -> list[QTranslator]:

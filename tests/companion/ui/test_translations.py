@@ -11,7 +11,8 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-TRANSLATIONS = ROOT / "resources" / "translations"
+# The .ts sources are in the source tree only (the installed package holds the .qm).
+TRANSLATIONS = ROOT / "traveler_resources" / "translations"
 
 
 def messages(path: Path) -> dict[tuple[str, str], list[str]]:
@@ -47,8 +48,7 @@ def test_every_string_of_the_windows_is_translated_to_german(tmp_path: Path) -> 
     wanted = set(messages(fresh))
     german = messages(TRANSLATIONS / "companion_de.ts")
     assert wanted == {key for key, forms in german.items() if forms}, (
-        "run pyside6-lupdate companion/ui/*.py -ts resources/translations/companion_de.ts, "
-        "translate, then pyside6-lrelease"
+        "run ./run translations, translate the new strings, run it again (DEVELOPERS.md)"
     )
     assert all(all(form.strip() for form in forms) for forms in german.values())
 

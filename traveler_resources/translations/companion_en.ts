@@ -4,7 +4,6 @@
 <context>
     <name>InboxWindow</name>
     <message numerus="yes">
-        <location filename="../../companion/ui/inbox_window.py" line="164"/>
         <source>%n message(s) with attachments</source>
         <translation>
             <numerusform>%n message with attachments</numerusform>
@@ -15,7 +14,6 @@
 <context>
     <name>PdfViewer</name>
     <message numerus="yes">
-        <location filename="../../companion/ui/content_views.py" line="331"/>
         <source>of %n</source>
         <translation>
             <numerusform>of %n</numerusform>
