@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,6 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "traveler_resources"
+# What pyproject.toml's [tool.setuptools.packages.find] includes.
+PACKAGES = ("syncml", "tef", "server", "todo", "companion", "traveler_resources")
 
 # Runs in the installed venv, in a folder outside the source tree, under a German locale.
 CHECK = r"""
@@ -56,9 +59,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A venv holding the wheel of this tree; its dependencies come from the test venv's
     site-packages through a .pth line (no network, no second PySide6 install)."""
     tmp = tmp_path_factory.mktemp("packaging")
+    # Built from a copy: building in place would leave build/ and *.egg-info in the tree.
+    tree = tmp / "tree"
+    tree.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, tree / name)
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tree / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp / "wheels"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(tree)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert build.returncode == 0, build.stderr
