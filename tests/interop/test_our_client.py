@@ -12,7 +12,7 @@ from syncml import auth
 from syncml.client import ClientConfig, MemoryClientBackend
 from syncml.codes import AlertCode
 from tests.interop.syncevo_server import SyncEvolutionServer
-from tests.syncml.peer import vtodo
+from tests.syncml.items import vtodo
 from todo.sync_transport import sync
 
 USER, PASSWORD = "alice", "alice-secret-1"

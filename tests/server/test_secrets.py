@@ -17,7 +17,7 @@ from server.config import load_settings
 from server.store import Database
 from syncml import auth
 from syncml.client import ClientConfig, MemoryClientBackend
-from tests.syncml.peer import vtodo
+from tests.syncml.items import vtodo
 from todo.sync_transport import sync
 
 

@@ -23,7 +23,7 @@ from syncml.codes import AlertCode
 from syncml.model import Map, decode_message, encode_message
 from syncml.server import SyncServer
 from tests.syncml.host import Host
-from tests.syncml.peer import vtodo
+from tests.syncml.items import vtodo
 
 N = 30
 URL = "http://127.0.0.1:9/traveler"

@@ -15,8 +15,8 @@ from syncml.codes import AlertCode
 from syncml.errors import AuthenticationFailed, PeerRefused
 from syncml.server import ServerConfig, SyncServer
 from tests.syncml.host import Host
+from tests.syncml.items import vtodo
 from tests.syncml.memory_backend import LineContent, MemoryBackend, MemoryWorld
-from tests.syncml.peer import vtodo
 
 URL = "http://127.0.0.1:9/traveler"
 

@@ -103,7 +103,7 @@ def test_a_stranger_cannot_continue_a_session_by_its_device_and_session_id():
 
 
 def test_a_second_copy_of_an_item_on_a_device_is_paired_and_the_older_deleted():
-    from tests.syncml.peer import vtodo
+    from tests.syncml.items import vtodo
     rig = Rig()
     laptop, phone = device_with("original"), device_with()
     rig.sync(config(), laptop)

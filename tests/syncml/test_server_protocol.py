@@ -4,6 +4,12 @@ Multi-message packages (Final, Alert 222, CmdID and MsgRef/CmdRef bookkeeping), 
 objects in both directions, anchors and sync modes, conflicts with the real task merge,
 authentication, resends and restarts, and bad input inside well-formed messages. Every
 test runs on the in-memory and on the SQLite backend.
+
+Sessions are run by our real client (:class:`tests.syncml.device.Device`); where a test
+needs what a correct client never sends (a new item before the last chunk, a chunk with a
+wrong size, held-back or hand-coded statuses, another device's DevInf, odd credentials,
+commands out of place) the message is built by hand (:mod:`tests.syncml.raw`) or changed on
+the wire.
 """
 
 from __future__ import annotations
@@ -15,10 +21,11 @@ from typing import Any
 import pytest
 
 from syncml import auth, codec
-from syncml.devinf import DEVINF_XML, ContentType, DataStore, DevInf, build_devinf
+from syncml.client import MemoryClientBackend
+from syncml.codes import AlertCode
+from syncml.devinf import DevInf, build_devinf
 from syncml.model import (
     Alert,
-    Anchor,
     Command,
     Cred,
     Item,
@@ -37,9 +44,22 @@ from syncml.model import (
 )
 from syncml.server import ServerConfig, SyncServer
 from syncml.server.outcome import AuthFailed, Reply
+from tests.syncml.device import Device, Exchange, all_sync_commands
 from tests.syncml.host import Host
+from tests.syncml.items import big_task, vtodo
 from tests.syncml.memory_backend import LineContent, MemoryBackend
-from tests.syncml.peer import Exchange, Peer, add, delete, vtodo
+from tests.syncml.raw import (
+    RawMessages,
+    add,
+    chunked,
+    codes,
+    devinf_put,
+    nonce_of,
+    number,
+    status_for,
+    sync,
+    sync_alert,
+)
 from tests.syncml.test_server_session import World
 
 # --------------------------------------------------------------------------- fixtures
@@ -124,66 +144,25 @@ class Wire:
         return self.server.receive(body, content_type, url)
 
 
-class Client(Peer):
-    """The scripted peer, numbering the commands inside a Sync too (CmdIDs unique per message)."""
-
-    def send(self, commands: list[Command], **kwargs: Any) -> Exchange:  # type: ignore[override]
-        next_id = len(commands) + 1
-        for command in commands:
-            if isinstance(command, Sync):
-                for sub in command.commands:
-                    sub.cmd_id = next_id
-                    next_id += 1
-        return super().send(commands, **kwargs)
+def holding(device: Device, *data: str) -> Device:
+    """``device`` with these local items, not yet synced."""
+    for item in data:
+        device.create(item)
+    return device
 
 
-def finish(
-    peer: Peer,
-    exchange: Exchange,
-    *,
-    limit: int = 60,
-    code_for: Callable[[ItemCommand], int | None] | None = None,
-    hold: Callable[[int], bool] | None = None,
-) -> list[Exchange]:
-    """Answer the server's package 4 (statuses, one Map per datastore) until its Final,
-    like ``Peer.receive_server_changes`` but bounded; ``code_for`` may choose a status
-    code for a command, ``hold(round)`` keeps that round's answers for a later message."""
-    out: list[Exchange] = []
-    held: list[Command] = []
-    for round_no in range(limit):
-        answers: list[Command] = []
-        for sync in exchange.of(Sync):
-            maps: list[MapItem] = []
-            for sub in sync.commands:
-                if not isinstance(sub, ItemCommand):
-                    continue
-                code = code_for(sub) if code_for else None
-                if code is None:
-                    code = peer._apply(sub, maps)
-                elif sub.items[0].more_data:
-                    peer._chunk = ""
-                ref = sub.items[0].source.uri if sub.items[0].source else ""
-                answers.append(Status(0, exchange.message.header.msg_id, sub.cmd_id, sub.name,
-                                      code, source_refs=[ref]))
-            if maps:
-                ours = sync.source.uri if sync.source else peer.uri
-                theirs = sync.target.uri if sync.target else peer.local_uri
-                answers.append(Map(0, Location(ours), Location(theirs), maps))
-        if exchange.message.final:
-            reply = peer.send(held + answers, final=True)
-            peer.last_anchor = peer.pending_next
-            out.append(reply)
-            return out
-        if hold is not None and hold(round_no):
-            held += answers
-            answers = []
-        else:
-            answers, held = held + answers, []
-        if not answers:
-            answers.append(Alert(0, 222))
-        exchange = peer.send(answers, final=False)
-        out.append(exchange)
-    raise AssertionError("the server never ended its package")
+def basic_init(raw: RawMessages, mode: int = 201, **alert: Any) -> Exchange:
+    """A hand-made package 1 in a new session: an Alert with basic credentials."""
+    raw.new_session()
+    return raw.send([sync_alert(mode, **alert)], cred=raw.basic())
+
+
+def end_without_items(raw: RawMessages, reply: Exchange) -> Exchange:
+    """Answer a server package 4 that carries no items (only its Syncs: status 200) with the
+    final package 5; the server's last reply."""
+    assert reply.message.final
+    assert not reply.sync_commands()
+    return raw.send([status_for(reply, s, 200) for s in reply.of(Sync)], final=True)
 
 
 def all_cmd_ids(message: Message) -> list[int]:
@@ -197,74 +176,66 @@ def all_cmd_ids(message: Message) -> list[int]:
 
 def assert_cmd_ids_unique(exchanges: list[Exchange]) -> None:
     for exchange in exchanges:
-        ids = all_cmd_ids(exchange.message)
-        assert len(ids) == len(set(ids)), ids
-        assert 0 not in ids
+        for message in (exchange.message, exchange.request):
+            ids = all_cmd_ids(message)
+            assert len(ids) == len(set(ids)), ids
+            assert 0 not in ids
 
 
-def chunked(luid: str, data: str | bytes, size: int, name: str = "Add",
-            total: int | None = None) -> list[ItemCommand]:
-    """``data`` as large-object chunks of ``size`` (characters or bytes)."""
-    pieces = [data[i : i + size] for i in range(0, len(data), size)]
-    out = []
-    for index, piece in enumerate(pieces):
-        first, last = index == 0, index == len(pieces) - 1
-        whole = len(data.encode()) if isinstance(data, str) else len(data)
-        meta = Meta(size=total if total is not None else whole) if first else None
-        item = Item(source=Location(luid), data=piece, more_data=not last, meta=meta)
-        out.append(ItemCommand(name, 0, [item], meta=Meta(type="text/calendar")))
-    return out
+def codes_all(exchanges: list[Exchange], cmd: str) -> list[int]:
+    return [s.code for e in exchanges for s in e.statuses(cmd)]
 
 
-def devinf_put(*, large_objects: bool = True, rx_pref: str = "text/calendar") -> Put:
-    info = DevInf(
-        man="Test", mod="peer", dev_id="peer", dev_type="workstation", utc=True,
-        large_objects=large_objects, number_of_changes=True,
-        datastores=[DataStore(source_ref="./todo", rx_pref=ContentType(rx_pref, ""),
-                              tx_pref=ContentType(rx_pref, ""), sync_types=[1, 2])],
-    )
-    return Put(0, [Item(source=Location("./devinf12"), data=build_devinf(info))],
-               meta=Meta(type=DEVINF_XML))
+def sent(exchanges: list[Exchange]) -> list[ItemCommand]:
+    return [c for e in exchanges for c in e.sent_commands()]
 
 
-def sync_alert(mode: int, target: str, source: str, last: str | None = None,
-               nxt: str = "n1") -> Alert:
-    return Alert(0, mode, [Item(target=Location(target), source=Location(source),
-                                meta=Meta(anchor=Anchor(last=last, next=nxt)))])
+def no_devinf(message: Message) -> None:
+    message.commands = [c for c in message.commands if not isinstance(c, Put)]
+    number(message.commands)
 
 
-def codes(exchange: Exchange, cmd: str) -> list[int]:
-    return [s.code for s in exchange.statuses(cmd)]
+def devinf_of_another_device(put: Put) -> Callable[[int, Message], None]:
+    """A wire change: package 1 carries ``put`` as its DevInf instead of our client's."""
+
+    def change(n: int, message: Message) -> None:
+        if n == 1:
+            message.commands = [put if isinstance(c, Put) else c for c in message.commands]
+            number(message.commands)
+
+    return change
 
 
-def big_task(uid: str, size: int, filler: str = "y") -> str:
-    return vtodo(uid, "large", "DESCRIPTION:" + filler * (size // len(filler)) + "\r\n")
+class Refusing(MemoryClientBackend):
+    """A device that cannot store some of the server's items (our client answers 415)."""
+
+    def __init__(self, refuse: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.refuse = refuse
+
+    def add(self, guid: str, data: str, content_type: str) -> str:
+        if self.refuse(data):
+            raise ValueError("this device cannot store it")
+        return super().add(guid, data, content_type)
 
 
 # =========================================================================== multi-message
 
 
 def test_client_package_over_several_messages_gets_every_status_once(world, server):
-    a = Client(server, max_msg_size=5000)
-    a.init(201)
-    sent: set[tuple[int, int]] = set()
-    answered: list[Status] = []
-    exchanges = []
-    batches = [[add(str(b * 40 + i), vtodo(f"u{b}-{i}", "x")) for i in range(40)]
-               for b in range(3)]
-    for index, batch in enumerate(batches):
-        last = index == len(batches) - 1
-        reply = a.changes(batch, final=last)
-        sent |= {(a.msg_id, c.cmd_id) for c in batch}
-        exchanges.append(reply)
-        answered += reply.statuses("Add")
-        if not last:
-            # A message in the middle of the client's package is never the end of ours.
-            assert not reply.message.final
-            assert not reply.sync_commands()
-    exchanges += finish(a, exchanges[-1])
-    answered += [s for e in exchanges[3:] for s in e.statuses("Add")]
-    assert sorted((s.msg_ref, s.cmd_ref) for s in answered) == sorted(sent)
+    a = holding(Device(server, max_msg_size=5000),
+                *[vtodo(f"u{b}-{i}", "x") for b in range(3) for i in range(40)])
+    exchanges = a.sync(AlertCode.SLOW_SYNC)
+    carrying = [e for e in exchanges if e.sent_commands()]
+    assert len(carrying) >= 3
+    for reply in carrying[:-1]:
+        # A message in the middle of the client's package is never the end of ours.
+        assert not reply.message.final
+        assert not reply.sync_commands()
+    sent_ids = {(e.request.header.msg_id, c.cmd_id) for e in exchanges for c in e.sent_commands()}
+    answered = [s for e in exchanges for s in e.statuses("Replace")]
+    assert sorted((s.msg_ref, s.cmd_ref) for s in answered) == sorted(sent_ids)
+    assert len(sent_ids) == 120
     assert {s.code for s in answered} == {201}
     assert_cmd_ids_unique(exchanges)
     assert len(world.items()) == 120
@@ -274,11 +245,9 @@ def test_client_package_over_several_messages_gets_every_status_once(world, serv
 def test_an_initialisation_answer_that_does_not_fit_still_ends_with_final(server, final_on_222):
     """The reply to package 1 spills over; the client fetches the rest with Alert 222. The
     server must finish its package 2 with Final, not start package 4, not ping-pong 222."""
-    a = Client(server, max_msg_size=4096)
-    a.new_session()
-    a.pending_next = "a1"
+    a = RawMessages(server, max_msg_size=4096)
     alert = sync_alert(201, "tasks", "./todo", nxt="a1")
-    first = a.send([alert, *[UnsupportedCommand("Exec", 0) for _ in range(60)]], cred=True)
+    first = a.send([alert, *[UnsupportedCommand("Exec", 0) for _ in range(60)]], cred=a.basic())
     assert first.header_status() == 212
     assert not first.message.final
     exchanges = [first]
@@ -291,20 +260,16 @@ def test_an_initialisation_answer_that_does_not_fit_still_ends_with_final(server
     assert not any(e.of(Sync) for e in exchanges), "package 4 started before package 3"
     assert not any(alert.code == 222 for e in exchanges[1:] for alert in e.of(Alert))
     # ... and the session goes on normally.
-    reply = a.changes([add("1", vtodo("u1", "one"))])
+    reply = a.send([sync([add("1", vtodo("u1", "one"))])])
     assert codes(reply, "Add") == [201]
-    finish(a, reply)
-    assert a.init(200).statuses("Alert")[0].code == 200
-
-
-def codes_all(exchanges: list[Exchange], cmd: str) -> list[int]:
-    return [s.code for e in exchanges for s in e.statuses(cmd)]
+    end_without_items(a, reply)
+    assert basic_init(a, 200, last="a1", nxt="a2").statuses("Alert")[0].code == 200
 
 
 def test_a_last_package_answer_that_does_not_fit_still_ends_with_final(server):
-    a = Client(server, max_msg_size=4096)
-    a.init(201)
-    reply = a.changes([add("1", vtodo("u1", "one"))])
+    a = RawMessages(server, max_msg_size=4096)
+    basic_init(a)
+    reply = a.send([sync([add("1", vtodo("u1", "one"))])])
     assert reply.message.final
     # Package 5 with more to answer than fits: the rest is fetched with Alert 222.
     done = a.send([UnsupportedCommand("Exec", 0) for _ in range(60)], final=True)
@@ -321,74 +286,98 @@ def test_a_last_package_answer_that_does_not_fit_still_ends_with_final(server):
 
 
 def test_map_and_statuses_between_messages_of_the_server_package(world, server):
-    a = Client(server)
-    a.items = {str(i): vtodo(f"u{i}", f"task {i} " + "x" * 150) for i in range(60)}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=5000)
-    b.init(201)
-    exchanges = finish(b, b.changes([]))
-    assert len(exchanges) > 3
-    assert all(not e.message.final for e in exchanges[:-2])
+    a = holding(Device(server), *[vtodo(f"u{i}", f"task {i} " + "x" * 150) for i in range(60)])
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=5000)
+    exchanges = b.sync(AlertCode.SLOW_SYNC)
+    package4 = [e for e in exchanges if e.sync_commands()]
+    assert len(package4) > 3
+    assert all(not e.message.final for e in package4[:-1])
     assert sorted(b.items.values()) == sorted(a.items.values())
     assert_cmd_ids_unique(exchanges)
     # Every Map got through: nothing is sent again, and deletes by LUID work.
-    again = b.sync(200, [delete(luid) for luid in list(b.items)[:5]])
+    for luid in list(b.items)[:5]:
+        b.remove(luid)
+    again = b.sync()
+    assert len(sent(again)) == 5
     assert not any(e.sync_commands() for e in again)
     assert len(world.items()) == 55
 
 
 def test_statuses_for_server_commands_may_come_two_messages_later(world, server):
-    a = Client(server)
-    a.items = {str(i): vtodo(f"u{i}", f"task {i} " + "x" * 150) for i in range(60)}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=5000)
-    b.init(201)
-    # The answers to every other server message are held back for the next one.
-    exchanges = finish(b, b.changes([]), hold=lambda n: n % 2 == 0)
-    assert len(exchanges) > 3
+    a = holding(Device(server), *[vtodo(f"u{i}", f"task {i} " + "x" * 150) for i in range(60)])
+    a.sync(AlertCode.SLOW_SYNC)
+    held: list[Command] = []
+
+    def hold_every_other(n: int, message: Message) -> None:
+        """On the wire: the item statuses of every other message wait for the next one."""
+        nonlocal held
+        mine = [c for c in message.commands if isinstance(c, Status)
+                and c.cmd in ("Add", "Replace", "Delete")]
+        rest = [c for c in message.commands if c not in mine]
+        if n % 2 == 0 and not message.final:
+            message.commands, held = rest, held + mine
+        else:
+            message.commands, held = [*held, *mine, *rest], []
+        statuses = [c for c in message.commands if isinstance(c, Status)]
+        others = [c for c in message.commands if not isinstance(c, Status)]
+        message.commands = [*statuses, *others]
+        if not message.commands:
+            message.commands = [Alert(0, 222)]
+        number(message.commands)
+
+    b = Device(server, device_id="dev-b", max_msg_size=5000)
+    exchanges = b.sync(AlertCode.SLOW_SYNC, tamper=hold_every_other)
+    assert len([e for e in exchanges if e.sync_commands()]) > 3
+    assert any(s.msg_ref < e.request.header.msg_id - 1
+               for e in exchanges for s in e.sent_statuses("Add"))
     assert sorted(b.items.values()) == sorted(a.items.values())
-    assert not any(e.sync_commands() for e in b.sync(200))
+    assert not any(e.sync_commands() for e in b.sync())
 
 
 def test_statuses_for_commands_inside_a_sync_name_them(server):
-    a = Client(server)
-    a.init(201)
-    reply = a.changes([add("1", vtodo("u1", "one")), add("2", vtodo("u2", "two")),
-                       delete("3")])
-    sync = reply.statuses("Sync")[0]
-    assert (sync.msg_ref, sync.cmd_ref) == (2, 1)
+    a = holding(Device(server), vtodo("u0", "zero"), vtodo("u3", "three"))
+    a.sync(AlertCode.SLOW_SYNC)
+    a.create(vtodo("u1", "one"))
+    a.create(vtodo("u2", "two"))
+    a.remove(next(luid for luid, data in a.items.items() if "u3" in data))
+    reply = a.sync()[1]
+    (our_sync,) = [c for c in reply.request.commands if isinstance(c, Sync)]
+    msg = reply.request.header.msg_id
+    sync_status = reply.statuses("Sync")[0]
+    assert (sync_status.msg_ref, sync_status.cmd_ref) == (msg, our_sync.cmd_id)
     refs = [(s.cmd, s.msg_ref, s.cmd_ref, s.source_refs) for s in reply.message.commands
             if isinstance(s, Status) and s.cmd in ("Add", "Delete")]
-    assert refs == [("Add", 2, 2, ["1"]), ("Add", 2, 3, ["2"]), ("Delete", 2, 4, ["3"])]
+    assert refs == [(c.name, msg, c.cmd_id, [c.items[0].source.uri])
+                    for c in our_sync.commands]
+    assert sorted(r[0] for r in refs) == ["Add", "Add", "Delete"]
 
 
 # =========================================================================== large objects
 
 
 def test_chunked_replace_up_is_reassembled(world, server):
-    a = Client(server)
-    a.items = {"7": vtodo("big", "small")}
-    a.sync(201)
+    a = holding(Device(server, max_msg_size=5000), vtodo("big", "small"))
+    a.sync(AlertCode.SLOW_SYNC)
     big = big_task("big", 12_000)
-    a.init(200)
-    replies = [a.changes([c], final=False) for c in chunked("7", big, 5000, "Replace")[:-1]]
-    replies.append(a.changes([chunked("7", big, 5000, "Replace")[-1]]))
-    assert [codes(r, "Replace") for r in replies] == [[213], [213], [200]]
-    finish(a, replies[-1])
+    a.edit(next(iter(a.items)), big)
+    exchanges = a.sync()
+    pieces = sent(exchanges)
+    assert len(pieces) >= 3 and {p.name for p in pieces} == {"Replace"}
+    assert codes_all(exchanges, "Replace") == [213] * (len(pieces) - 1) + [200]
     assert world.items() == [big]
 
 
 def test_chunked_replace_down_carries_size_first_and_more_data_until_the_last(server):
-    a = Client(server)
-    a.items = {"1": vtodo("big", "small")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=4096)
-    b.sync(201)
+    a = holding(Device(server), vtodo("big", "small"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=4096)
+    b.sync(AlertCode.SLOW_SYNC)
     big = big_task("big", 20_000)
-    a.items["1"] = big
-    a.sync(200, [add("1", big, "Replace")])
-    exchanges = b.sync(200)
-    chunks = [c for e in exchanges for c in e.sync_commands() if c.name == "Replace"]
+    a.edit(next(iter(a.items)), big)
+    a.sync()
+    exchanges = b.sync()
+    chunks = [c for c in all_sync_commands(exchanges) if c.name == "Replace"]
     assert len(chunks) >= 5
     assert [c.items[0].more_data for c in chunks] == [True] * (len(chunks) - 1) + [False]
     assert chunks[0].items[0].meta.size == len(big.encode())
@@ -397,25 +386,35 @@ def test_chunked_replace_down_carries_size_first_and_more_data_until_the_last(se
 
 
 def test_size_of_a_large_object_may_sit_on_the_command_meta(world, server):
-    a = Client(server)
-    a.init(201)
+    a = RawMessages(server)
+    basic_init(a)
     big = big_task("big", 9000)
     pieces = chunked("9", big, 5000)
     pieces[0].items[0].meta = None
     pieces[0].meta = Meta(type="text/calendar", size=len(big) + 10)  # wrong on purpose
-    assert codes(a.changes([pieces[0]], final=False), "Add") == [213]
-    assert codes(a.changes([pieces[1]]), "Add") == [424]
+    assert codes(a.send([sync([pieces[0]])], final=False), "Add") == [213]
+    assert codes(a.send([sync([pieces[1]])]), "Add") == [424]
     assert world.items() == []
 
 
+def two_way_raw(server: Host) -> RawMessages:
+    """A hand-made device after a completed empty slow sync: the next session is two-way
+    from anchor "n1"."""
+    a = RawMessages(server)
+    basic_init(a, nxt="n1")
+    end_without_items(a, a.send([sync([])]))
+    a.new_session()
+    return a
+
+
 def test_a_new_item_before_the_last_chunk_gets_alert_223(world, server):
-    a = Client(server)
-    a.sync(201)
-    a.init(200)
+    a = two_way_raw(server)
+    assert a.send([sync_alert(200, last="n1", nxt="n2")], cred=a.basic()).statuses(
+        "Alert")[0].code == 200
     big = big_task("big", 9000)
-    first = a.changes([chunked("9", big, 4000)[0]], final=False)
+    first = a.send([sync([chunked("9", big, 4000)[0]])], final=False)
     assert codes(first, "Add") == [213]
-    reply = a.changes([add("10", vtodo("u10", "ten"))])
+    reply = a.send([sync([add("10", vtodo("u10", "ten"))])])
     assert codes(reply, "Add") == [201]
     alerts = [x for x in reply.of(Alert) if x.code == 223]
     assert len(alerts) == 1
@@ -424,55 +423,54 @@ def test_a_new_item_before_the_last_chunk_gets_alert_223(world, server):
     # No status may point at a command that does not exist (CmdRef 0 is the header).
     assert [s.cmd for s in reply.message.commands
             if isinstance(s, Status) and s.cmd_ref == 0] == ["SyncHdr"]
-    finish(a, reply)
+    end_without_items(a, reply)
     assert world.items() == [vtodo("u10", "ten")]
     # The lost item is not silently forgotten: the next sync compares everything.
-    assert a.init(200).statuses("Alert")[0].code == 508
+    assert basic_init(a, 200, last="n2", nxt="n3").statuses("Alert")[0].code == 508
 
 
 def test_a_chunked_item_left_incomplete_at_the_end_of_the_package_is_reported(world, server):
-    a = Client(server)
-    a.sync(201)
-    a.init(200)
-    reply = a.changes([chunked("9", big_task("big", 9000), 4000)[0]], final=True)
+    a = two_way_raw(server)
+    a.send([sync_alert(200, last="n1", nxt="n2")], cred=a.basic())
+    reply = a.send([sync([chunked("9", big_task("big", 9000), 4000)[0]])], final=True)
     assert [x.code for x in reply.of(Alert)] == [223]
-    finish(a, reply)
+    end_without_items(a, reply)
     assert world.items() == []
-    assert a.init(200).statuses("Alert")[0].code == 508
+    assert basic_init(a, 200, last="n2", nxt="n3").statuses("Alert")[0].code == 508
 
 
 def test_a_chunked_item_interrupted_by_the_session_end_is_forgotten(world, server):
-    a = Client(server)
-    a.sync(201)
+    a = two_way_raw(server)
     big = big_task("big", 9000)
-    a.init(200)
-    a.changes([chunked("9", big, 4000)[0]], final=False)
+    a.send([sync_alert(200, last="n1", nxt="n2")], cred=a.basic())
+    a.send([sync([chunked("9", big, 4000)[0]])], final=False)
     # The connection is lost; the client starts over in a new session.
-    a.init(200)
-    reply = a.changes([add("9", big)])
+    basic_init(a, 200, last="n1", nxt="n2")
+    reply = a.send([sync([add("9", big)])])
     assert codes(reply, "Add") == [201]
     assert not [x for x in reply.of(Alert) if x.code == 223]
-    finish(a, reply)
+    end_without_items(a, reply)
     assert world.items() == [big]
 
 
 def test_chunks_cannot_grow_beyond_max_obj_size_without_a_size(world):
     server = world.server(max_obj_size=10_000)
-    a = Client(server)
-    a.init(201)
+    a = RawMessages(server)
+    basic_init(a)
     pieces = chunked("9", big_task("big", 20_000), 4000)
     for piece in pieces:
         piece.items[0].meta = None  # no Size announced
-    got = [codes(a.changes([p], final=False), "Add") for p in pieces[:3]]
+    got = [codes(a.send([sync([p])], final=False), "Add") for p in pieces[:3]]
     assert got == [[213], [213], [413]]
     assert world.items() == []
 
 
 def test_a_single_item_larger_than_max_obj_size_is_refused(world):
+    # Hand-made: our client does not send what the server's MaxObjSize excludes.
     server = world.server(max_obj_size=5000)
-    a = Client(server)
-    a.init(201)
-    reply = a.changes([add("1", big_task("big", 8000)), add("2", vtodo("u2", "two"))])
+    a = RawMessages(server)
+    basic_init(a)
+    reply = a.send([sync([add("1", big_task("big", 8000)), add("2", vtodo("u2", "two"))])])
     assert codes(reply, "Add") == [413, 201]
 
 
@@ -480,12 +478,11 @@ def test_a_single_item_larger_than_max_obj_size_is_refused(world):
 def test_outgoing_chunks_fit_max_msg_size_whatever_the_escaping(server, wbxml):
     nasty = "&<>\r\n\u20ac\U0001f600\u00e9&amp;" * 2500
     big = vtodo("nasty", "large", "DESCRIPTION:" + nasty + "\r\n")
-    a = Client(server, wbxml=wbxml)
-    a.items = {"1": big}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=4096, wbxml=wbxml)
-    exchanges = b.sync(201)  # the peer asserts that every reply fits its MaxMsgSize
-    chunks = [c for e in exchanges for c in e.sync_commands()]
+    a = holding(Device(server, wbxml=wbxml), big)
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=4096, wbxml=wbxml)
+    exchanges = b.sync(AlertCode.SLOW_SYNC)  # the device asserts that every reply fits
+    chunks = all_sync_commands(exchanges)
     assert len(chunks) > 10
     assert chunks[0].items[0].meta.size == len(big.encode())
     assert list(b.items.values()) == [big]
@@ -493,8 +490,8 @@ def test_outgoing_chunks_fit_max_msg_size_whatever_the_escaping(server, wbxml):
 
 def test_an_incoming_chunk_may_end_inside_a_utf8_character(world):
     server = world.server()
-    a = Client(server, wbxml=True)
-    a.init(201)
+    a = RawMessages(server, wbxml=True)
+    basic_init(a)
     big = big_task("euro", 9000, "\u20ac").encode()
     cut = 4001  # inside a three-byte character
     assert big[cut - 1] >= 0x80 and big[cut] >= 0x80
@@ -502,90 +499,82 @@ def test_an_incoming_chunk_may_end_inside_a_utf8_character(world):
     last = chunked("9", big[cut:], len(big))[0]
     first.items[0].more_data = True
     last.items[0].meta = None
-    assert codes(a.changes([first], final=False), "Add") == [213]
-    reply = a.changes([last])
+    assert codes(a.send([sync([first])], final=False), "Add") == [213]
+    reply = a.send([sync([last])])
     assert codes(reply, "Add") == [201]
     assert world.items() == [big.decode()]
 
 
 def test_an_error_for_a_chunk_stops_the_rest_of_that_object(server):
-    a = Client(server)
-    a.items = {"1": big_task("big", 20_000), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=4096)
-    b.init(201)
+    a = holding(Device(server), big_task("big", 20_000), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
     refused: list[str] = []
 
-    def code_for(cmd: ItemCommand) -> int | None:
-        if cmd.items[0].more_data and not refused:
-            refused.append(cmd.items[0].source.uri)
-            return 420  # device full
-        return None
+    def device_full(n: int, message: Message) -> None:
+        """On the wire: the device's 213 for the first piece becomes 420 (device full)."""
+        for status in message.commands:
+            if isinstance(status, Status) and status.code == 213 and not refused:
+                status.code = 420
+                refused.append(status.source_refs[0])
 
-    exchanges = finish(b, b.changes([]), code_for=code_for)
-    later = [c for e in exchanges[1:] for c in e.sync_commands()
+    b = Device(server, device_id="dev-b", max_msg_size=4096)
+    exchanges = b.sync(AlertCode.SLOW_SYNC, tamper=device_full)
+    assert refused
+    at = next(i for i, e in enumerate(exchanges) if e.sent_statuses() and any(
+        s.code == 420 for s in e.sent_statuses()))
+    later = [c for e in exchanges[at:] for c in e.sync_commands()
              if c.items[0].source and c.items[0].source.uri == refused[0]]
     assert later == []
     assert list(b.items.values()) == [vtodo("u2", "two")]
     # The object is sent again in the next session.
-    b.sync(200)
+    b.sync()
     assert sorted(b.items.values()) == sorted(a.items.values())
 
 
 def test_large_object_support_is_remembered_from_the_devinf_of_an_earlier_session(server):
-    a = Client(server)
-    a.items = {"1": big_task("big", 30_000), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=8000)
-    b.new_session()
-    b.pending_next = "b1"
-    init = b.send([devinf_put(large_objects=False),
-                   sync_alert(201, "tasks", "./todo", nxt="b1")], cred=True)
-    assert codes(init, "Put") == [200]
-    exchanges = finish(b, b.changes([]))
-    assert not any(c.items[0].more_data for e in exchanges for c in e.sync_commands())
+    a = holding(Device(server), big_task("big", 30_000), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=8000)
+    exchanges = b.sync(AlertCode.SLOW_SYNC,
+                       tamper=devinf_of_another_device(devinf_put(large_objects=False)))
+    assert codes(exchanges[0], "Put") == [200]
+    assert not any(c.items[0].more_data for c in all_sync_commands(exchanges))
     assert list(b.items.values()) == [vtodo("u2", "two")]
     # Next session without DevInf: still no chunks, and no endless empty messages.
-    b.init(200)
-    exchanges = finish(b, b.changes([]), limit=10)
-    assert not any(c.items[0].more_data for e in exchanges for c in e.sync_commands())
+    exchanges = b.sync(tamper=lambda n, m: no_devinf(m) if n == 1 else None)
+    assert len(exchanges) < 10
+    assert not any(c.items[0].more_data for c in all_sync_commands(exchanges))
 
 
 def test_an_item_too_big_for_a_client_without_large_objects_does_not_loop(server):
-    a = Client(server)
-    a.items = {"1": big_task("big", 30_000), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=8000)
-    b.new_session()
-    b.pending_next = "b1"
-    b.send([devinf_put(large_objects=False), sync_alert(201, "tasks", "./todo", nxt="b1")],
-           cred=True)
-    exchanges = finish(b, b.changes([]), limit=10)
-    assert len(exchanges) <= 3
+    a = holding(Device(server), big_task("big", 30_000), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=8000)
+    exchanges = b.sync(AlertCode.SLOW_SYNC,
+                       tamper=devinf_of_another_device(devinf_put(large_objects=False)))
+    assert len(exchanges) <= 4
     assert list(b.items.values()) == [vtodo("u2", "two")]
 
 
 def test_a_non_positive_max_obj_size_from_the_client_is_ignored(server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one")}
-    a.sync(201)
+    a = holding(Device(server), vtodo("u1", "one"))
+    a.sync(AlertCode.SLOW_SYNC)
 
     def no_limit(message: Message) -> None:
         assert message.header.meta is not None
         message.header.meta.max_obj_size = -1
 
-    b = Client(Wire(server, rewrite=no_limit), device_id="dev-b")  # type: ignore[arg-type]
-    b.sync(201)
+    b = Device(Wire(server, rewrite=no_limit), device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
     assert list(b.items.values()) == [vtodo("u1", "one")]
 
 
 def test_the_servers_own_max_msg_size_caps_its_replies(world):
     server = world.server(max_msg_size=8192)
-    a = Client(server)
-    a.items = {str(i): vtodo(f"u{i}", "x" * 300) for i in range(80)}
-    a.sync(201)
-    b = Client(server, device_id="dev-b", max_msg_size=150_000)
-    exchanges = b.sync(201)
+    a = holding(Device(server), *[vtodo(f"u{i}", "x" * 300) for i in range(80)])
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b", max_msg_size=150_000)
+    exchanges = b.sync(AlertCode.SLOW_SYNC)
     assert len(exchanges) > 3
     assert all(len(e.reply.body) <= 8192 for e in exchanges)
     assert len(b.items) == 80
@@ -595,17 +584,13 @@ def test_the_servers_own_max_msg_size_caps_its_replies(world):
 
 
 def test_two_uris_of_one_datastore_in_one_session_are_not_two_datastores(world, server):
-    a = Client(server)
-    a.new_session()
-    a.pending_next = "a1"
+    a = RawMessages(server)
     init = a.send([sync_alert(201, "tasks", "./tasks"), sync_alert(201, "todo", "./todo")],
-                  cred=True)
+                  cred=a.basic())
     assert codes(init, "Alert") == [200, 405]
     assert [x.code for x in init.of(Alert)] == [201]
-    reply = a.send([
-        Sync(0, Location("tasks"), Location("./tasks"), commands=[add("1", vtodo("u1", "a"))]),
-        Sync(0, Location("todo"), Location("./todo"), commands=[add("1", vtodo("u2", "b"))]),
-    ])
+    reply = a.send([sync([add("1", vtodo("u1", "a"))], "tasks", "./tasks"),
+                    sync([add("1", vtodo("u2", "b"))], "todo", "./todo")])
     assert codes(reply, "Sync") == [200, 404]
     assert codes(reply, "Add") == [201, 404]
     assert world.items() == [vtodo("u1", "a")]
@@ -614,45 +599,70 @@ def test_two_uris_of_one_datastore_in_one_session_are_not_two_datastores(world, 
 TWO_STORES = {"tasks": LineContent(), "notes": LineContent()}
 
 
-def two_store_session(peer: Client, mode: int, changes: dict[str, list[ItemCommand]],
-                      last: str | None = None) -> list[Exchange]:
+def acknowledge(reply: Exchange, received: dict[str, str]) -> list[Command]:
+    """Hand-made answers to the server's items in ``reply`` (our client syncs one datastore
+    a session): status 200 for each Sync, 201 for each Add and a Map per datastore, the LUID
+    made from the server's ID; the data lands in ``received``."""
+    answers: list[Command] = []
+    for server_sync in reply.of(Sync):
+        answers.append(status_for(reply, server_sync, 200))
+        maps: list[MapItem] = []
+        for command in server_sync.commands:
+            guid = command.items[0].source.uri
+            assert command.name == "Add" and not command.items[0].more_data
+            received[f"l-{guid}"] = command.items[0].data_bytes().decode()
+            answers.append(status_for(reply, command, 201, source=guid))
+            maps.append(MapItem(guid, f"l-{guid}"))
+        if maps:
+            answers.append(Map(0, server_sync.source, server_sync.target, maps))
+    return answers
+
+
+def two_store_session(peer: RawMessages, mode: int, changes: dict[str, list[ItemCommand]],
+                      received: dict[str, str], last: str | None = None,
+                      nxt: str = "n1") -> list[Exchange]:
     peer.new_session()
-    peer.pending_next = f"next-{peer.session}"
-    init = peer.send([sync_alert(mode, "tasks", "./todo", last, peer.pending_next),
-                      sync_alert(mode, "notes", "./notes", last, peer.pending_next)], cred=True)
-    reply = peer.send([
-        Sync(0, Location("tasks"), Location("./todo"), commands=changes.get("tasks", [])),
-        Sync(0, Location("notes"), Location("./notes"), commands=changes.get("notes", [])),
-    ])
-    return [init, reply, *finish(peer, reply)]
+    init = peer.send([sync_alert(mode, "tasks", "./todo", last, nxt),
+                      sync_alert(mode, "notes", "./notes", last, nxt)], cred=peer.basic())
+    reply = peer.send([sync(changes.get("tasks", []), "tasks", "./todo"),
+                       sync(changes.get("notes", []), "notes", "./notes")])
+    out = [init, reply]
+    for _ in range(60):
+        answers = acknowledge(out[-1], received)
+        if out[-1].message.final:
+            out.append(peer.send(answers, final=True))
+            return out
+        out.append(peer.send([*answers, Alert(0, 222)], final=False))
+    raise AssertionError("the server never ended its package")
 
 
 def test_two_datastores_in_one_session_over_several_messages(world):
     server = world.server(datastores=TWO_STORES)
-    a = Client(server)
+    a = RawMessages(server)
     tasks = {f"t{i}": vtodo(f"t{i}", "task " + "x" * 200) for i in range(25)}
     notes = {f"n{i}": vtodo(f"n{i}", "note " + "y" * 200) for i in range(25)}
     two_store_session(a, 201, {"tasks": [add(k, v) for k, v in tasks.items()],
-                               "notes": [add(k, v) for k, v in notes.items()]})
+                               "notes": [add(k, v) for k, v in notes.items()]}, {})
     assert world.store_items("tasks") == sorted(tasks.values())
     assert world.store_items("notes") == sorted(notes.values())
-    b = Client(server, device_id="dev-b", max_msg_size=5000)
-    exchanges = two_store_session(b, 201, {})
+    b = RawMessages(server, device_id="dev-b", max_msg_size=5000)
+    received: dict[str, str] = {}
+    exchanges = two_store_session(b, 201, {}, received)
     assert len(exchanges) > 4
     assert_cmd_ids_unique(exchanges)
-    assert sorted(b.items.values()) == sorted([*tasks.values(), *notes.values()])
+    assert sorted(received.values()) == sorted([*tasks.values(), *notes.values()])
     # Anchors and mappings are per datastore: the next sync is two-way for both and
     # transfers nothing.
-    again = two_store_session(b, 200, {}, last=b.last_anchor)
+    again = two_store_session(b, 200, {}, received, last="n1", nxt="n2")
     assert codes(again[0], "Alert") == [200, 200]
     assert not any(e.sync_commands() for e in again)
 
 
 def test_a_sync_alert_after_the_first_package_is_refused(world):
     server = world.server(datastores=TWO_STORES)
-    a = Client(server)
-    a.init(201)
-    reply = a.changes([add("1", vtodo("u1", "one"))])
+    a = RawMessages(server)
+    basic_init(a)
+    reply = a.send([sync([add("1", vtodo("u1", "one"))])])
     assert reply.message.final
     done = a.send([sync_alert(200, "notes", "./notes", "whatever")], final=True)
     assert codes(done, "Alert") == [405]
@@ -662,90 +672,91 @@ def test_a_sync_alert_after_the_first_package_is_refused(world):
 
 
 def test_one_way_from_server_then_two_way_transfers_nothing(server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one"), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b")
-    b.sync(201)
-    a.items["3"] = vtodo("u3", "three")
-    a.sync(200, [add("3", a.items["3"])])
-    exchanges = b.sync(204)
+    a = holding(Device(server), vtodo("u1", "one"), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
+    a.create(vtodo("u3", "three"))
+    a.sync()
+    exchanges = b.sync(AlertCode.ONE_WAY_FROM_SERVER)
     assert exchanges[0].statuses("Alert")[0].code == 200
     assert sorted(b.items.values()) == sorted(a.items.values())
-    assert not any(e.sync_commands() for e in b.sync(200))
-    assert not any(e.sync_commands() for e in a.sync(200))
+    assert not any(e.sync_commands() or e.sent_commands() for e in b.sync())
+    assert not any(e.sync_commands() or e.sent_commands() for e in a.sync())
 
 
 def test_refresh_from_client_deletes_exactly_what_it_did_not_send(world, server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one"), "2": vtodo("u2", "two"), "3": vtodo("u3", "three")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b")
-    b.sync(201)
+    a = Device(server)
+    one, two, three = (a.create(vtodo("u1", "one")), a.create(vtodo("u2", "two")),
+                       a.create(vtodo("u3", "three")))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
     assert len(b.items) == 3
     # a replaces the server's data with its own: item 1 as is, item 2 unreadable (the
     # server keeps its copy), item 3 not at all.
-    a.init(203)
-    reply = a.changes([add("1", a.items["1"], "Replace"), add("2", "garbage", "Replace")])
-    assert codes(reply, "Replace") == [200, 415]
-    finish(a, reply)
+    a.edit(two, "garbage")
+    a.remove(three)
+    exchanges = a.sync(AlertCode.REFRESH_FROM_CLIENT)
+    assert [c.items[0].source.uri for c in sent(exchanges)] == [one, two]
+    assert codes(exchanges[1], "Replace") == [200, 415]
     assert world.items() == [vtodo("u1", "one"), vtodo("u2", "two")]
-    exchanges = b.sync(200)
-    deletes = [c for e in exchanges for c in e.sync_commands() if c.name == "Delete"]
+    exchanges = b.sync()
+    deletes = [c for c in all_sync_commands(exchanges) if c.name == "Delete"]
     assert len(deletes) == 1
     assert sorted(b.items.values()) == [vtodo("u1", "one"), vtodo("u2", "two")]
 
 
 def test_slow_sync_pairs_by_luid_first_and_keeps_the_mappings(world, server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one")}
-    a.sync(201)
+    a = Device(server)
+    luid = a.create(vtodo("u1", "one"))
+    a.sync(AlertCode.SLOW_SYNC)
     # The device lost its sync state and gave the task a new UID: same LUID, same task.
-    a.items["1"] = vtodo("u1-new", "one, renamed")
-    a.last_anchor = None
-    a.sync(201)
+    a.edit(luid, vtodo("u1-new", "one, renamed"))
+    a.backend.save_anchors(None)
+    assert a.sync()[0].request.commands[-1].code == AlertCode.SLOW_SYNC
     assert world.items() == [vtodo("u1-new", "one, renamed")]
-    a.sync(200, [delete("1")])
+    a.remove(luid)
+    a.sync()
     assert world.items() == []
 
 
 def test_a_refused_item_forces_one_full_compare_but_not_forever(world, server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one")}
-    a.sync(201)
-    a.items["2"] = "not a calendar item"
-    two_way = a.sync(200, [add("2", a.items["2"])])
+    a = holding(Device(server), vtodo("u1", "one"))
+    a.sync(AlertCode.SLOW_SYNC)
+    a.create("not a calendar item")
+    two_way = a.sync()
     assert codes(two_way[1], "Add") == [415]
-    slow = a.sync(200)
+    slow = a.sync()
     assert slow[0].statuses("Alert")[0].code == 508
     assert sorted(codes(slow[1], "Replace")) == [200, 415]
     # The full compare changed nothing: refusing the item again must not make every
     # later sync a slow one.
-    assert a.init(200).statuses("Alert")[0].code == 200
+    assert a.sync()[0].statuses("Alert")[0].code == 200
 
 
 def test_an_interrupted_refresh_from_server_does_not_duplicate_items(server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one"), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b")
-    b.sync(201)
-    b.init(205)  # ... and the connection is lost
-    exchanges = b.sync(200)
+    a = holding(Device(server), vtodo("u1", "one"), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
+    b.sync(AlertCode.REFRESH_FROM_SERVER, cut_after=1)  # ... and the connection is lost
+    exchanges = b.sync()
     assert exchanges[0].statuses("Alert")[0].code == 508
     assert sorted(b.items.values()) == sorted(a.items.values())
 
 
 def test_a_failed_server_item_does_not_force_a_slow_sync(server):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one"), "2": vtodo("u2", "two")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b")
-    b.init(201)
-    finish(b, b.changes([]), code_for=lambda c: 420 if "u1" in str(c.items[0].data) else None)
+    a = holding(Device(server), vtodo("u1", "one"), vtodo("u2", "two"))
+    a.sync(AlertCode.SLOW_SYNC)
+    phone = Refusing(lambda data: "UID:u1" in data)
+    b = Device(server, device_id="dev-b", backend=phone)
+    exchanges = b.sync(AlertCode.SLOW_SYNC)
+    assert sorted(s.code for e in exchanges for s in e.sent_statuses("Add")) == [201, 415]
     assert list(b.items.values()) == [vtodo("u2", "two")]
     # Item revisions send the refused item again; no full compare is needed for that.
-    exchanges = b.sync(200)
+    phone.refuse = lambda data: False
+    exchanges = b.sync()
     assert exchanges[0].statuses("Alert")[0].code == 200
     assert sorted(b.items.values()) == sorted(a.items.values())
 
@@ -766,176 +777,172 @@ def tasks_server(world: Store) -> Host:
     return world.server(datastores={"tasks": TaskContent()})
 
 
-def shared_task(server: Host) -> tuple[Client, Client, str]:
-    a = Client(server)
-    a.items = {"1": task("u1", "original", "20240101T000000Z")}
-    a.sync(201)
-    b = Client(server, device_id="dev-b")
-    b.sync(201)
-    (luid,) = b.items
-    return a, b, luid
+def shared_task(server: Host) -> tuple[Device, str, Device, str]:
+    a = Device(server)
+    a_luid = a.create(task("u1", "original", "20240101T000000Z"))
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(server, device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
+    (b_luid,) = b.items
+    return a, a_luid, b, b_luid
 
 
 def test_conflict_on_different_fields_is_merged_207(world, tasks_server):
-    a, b, luid = shared_task(tasks_server)
-    a.items["1"] = task("u1", "original", "20240102T000000Z", "PRIORITY:1\r\n")
-    a.sync(200, [add("1", a.items["1"], "Replace")])
-    b.items[luid] = task("u1", "retitled", "20240103T000000Z")
-    exchanges = b.sync(200, [add(luid, b.items[luid], "Replace")])
+    a, one, b, luid = shared_task(tasks_server)
+    a.edit(one, task("u1", "original", "20240102T000000Z", "PRIORITY:1\r\n"))
+    a.sync()
+    b.edit(luid, task("u1", "retitled", "20240103T000000Z"))
+    exchanges = b.sync()
     assert codes(exchanges[1], "Replace") == [207]
     merged = b.items[luid]
     assert "SUMMARY:retitled" in merged and "PRIORITY:1" in merged
-    a.sync(200)
-    assert "SUMMARY:retitled" in a.items["1"] and "PRIORITY:1" in a.items["1"]
+    a.sync()
+    assert "SUMMARY:retitled" in a.items[one] and "PRIORITY:1" in a.items[one]
     assert world.items() == [merged]
 
 
 def test_conflict_on_one_field_goes_to_the_later_change_419(world, tasks_server):
-    a, b, luid = shared_task(tasks_server)
-    b_version = task("u1", "by b", "20240102T000000Z")
-    a.items["1"] = task("u1", "by a", "20240103T000000Z")
-    a.sync(200, [add("1", a.items["1"], "Replace")])
-    b.items[luid] = b_version
-    exchanges = b.sync(200, [add(luid, b_version, "Replace")])
+    a, one, b, luid = shared_task(tasks_server)
+    a.edit(one, task("u1", "by a", "20240103T000000Z"))
+    a.sync()
+    b.edit(luid, task("u1", "by b", "20240102T000000Z"))
+    exchanges = b.sync()
     assert codes(exchanges[1], "Replace") == [419]
-    assert b.items[luid] == a.items["1"]
-    assert world.items() == [a.items["1"]]
+    assert b.items[luid] == a.items[one]
+    assert world.items() == [a.items[one]]
 
 
 def test_conflict_on_one_field_goes_to_the_later_change_208(world, tasks_server):
-    a, b, luid = shared_task(tasks_server)
-    a.items["1"] = task("u1", "by a", "20240102T000000Z")
-    a.sync(200, [add("1", a.items["1"], "Replace")])
-    b.items[luid] = task("u1", "by b", "20240103T000000Z")
-    exchanges = b.sync(200, [add(luid, b.items[luid], "Replace")])
+    a, one, b, luid = shared_task(tasks_server)
+    a.edit(one, task("u1", "by a", "20240102T000000Z"))
+    a.sync()
+    b.edit(luid, task("u1", "by b", "20240103T000000Z"))
+    exchanges = b.sync()
     assert codes(exchanges[1], "Replace") == [208]
     assert not any(e.sync_commands() for e in exchanges)
-    a.sync(200)
-    assert a.items["1"] == b.items[luid]
+    a.sync()
+    assert a.items[one] == b.items[luid]
 
 
 def test_client_delete_of_an_item_changed_on_the_server_brings_it_back(world, tasks_server):
-    a, b, luid = shared_task(tasks_server)
-    a.items["1"] = task("u1", "still needed", "20240102T000000Z")
-    a.sync(200, [add("1", a.items["1"], "Replace")])
-    del b.items[luid]
-    exchanges = b.sync(200, [delete(luid)])
+    a, one, b, luid = shared_task(tasks_server)
+    a.edit(one, task("u1", "still needed", "20240102T000000Z"))
+    a.sync()
+    b.remove(luid)
+    exchanges = b.sync()
     assert codes(exchanges[1], "Delete") == [419]
-    assert list(b.items.values()) == [a.items["1"]]
-    assert world.items() == [a.items["1"]]
+    assert list(b.items.values()) == [a.items[one]]
+    assert world.items() == [a.items[one]]
 
 
 def test_client_replace_of_an_item_deleted_on_the_server_adds_it_again(world, tasks_server):
     """Chosen behaviour: the edit wins over the deletion, so no edit is ever lost. The
     item comes back as a new item on every device."""
-    a, b, luid = shared_task(tasks_server)
-    del a.items["1"]
-    a.sync(200, [delete("1")])
+    a, one, b, luid = shared_task(tasks_server)
+    a.remove(one)
+    a.sync()
     assert world.items() == []
-    b.items[luid] = task("u1", "edited meanwhile", "20240102T000000Z")
-    exchanges = b.sync(200, [add(luid, b.items[luid], "Replace")])
+    b.edit(luid, task("u1", "edited meanwhile", "20240102T000000Z"))
+    exchanges = b.sync()
     assert codes(exchanges[1], "Replace") == [201]
     assert world.items() == [b.items[luid]]
-    assert not any(e.sync_commands() for e in b.sync(200))  # no twin for b
-    a.sync(200)
+    assert not any(e.sync_commands() for e in b.sync())  # no twin for b
+    a.sync()
     assert list(a.items.values()) == [b.items[luid]]
 
 
 # =========================================================================== authentication
 
 
-class B64NoncePeer(Client):
+def b64_nonce_cred(raw: RawMessages, nonce: bytes) -> Cred:
     """Hashes the nonce's base64 text instead of its bytes."""
-
-    def _cred(self) -> Cred:
-        secret = auth.md5_secret(self.user, self.password)
-        digest = auth.md5_digest(secret, base64.b64encode(self.nonce))
-        return Cred(base64.b64encode(digest).decode(), auth.AUTH_MD5, "b64")
+    return raw.md5(base64.b64encode(nonce))
 
 
-class RawDigestPeer(Client):
-    """Sends the 16 digest bytes themselves (WBXML opaque data) instead of their base64."""
-
-    def _cred(self) -> Cred:
-        secret = auth.md5_secret(self.user, self.password)
-        return Cred(auth.md5_digest(secret, self.nonce), auth.AUTH_MD5, "b64")
+def raw_digest_cred(raw: RawMessages, nonce: bytes) -> Cred:
+    """The 16 digest bytes themselves (WBXML opaque data) instead of their base64."""
+    return Cred(auth.md5_digest(auth.md5_secret("alice", "secret"), nonce), auth.AUTH_MD5, "b64")
 
 
-@pytest.mark.parametrize("peer_class", [Client, B64NoncePeer, RawDigestPeer])
-def test_md5_digest_over_the_nonce_bytes_or_its_base64_text(server, peer_class):
-    a = peer_class(server, auth_type=auth.AUTH_MD5, wbxml=peer_class is RawDigestPeer)
-    assert a.init(201).header_status() == 401  # the first login gets a nonce
-    assert a.init(201).header_status() == 212
+def test_md5_digest_over_the_nonce_bytes_our_client(server):
+    a = Device(server, auth_type=auth.AUTH_MD5)
+    a.sync(AlertCode.SLOW_SYNC)
+    assert a.log[0].header_status() == 401  # the first login gets a nonce
+    assert a.log[1].header_status() == 212
 
 
-class NoLocNamePeer(Client):
-    """Leaves Source/LocName out of its header."""
+@pytest.mark.parametrize("cred", [b64_nonce_cred, raw_digest_cred])
+def test_md5_digest_over_the_nonce_bytes_or_its_base64_text(server, cred):
+    a = RawMessages(server, wbxml=cred is raw_digest_cred)
+    first = a.send([sync_alert(201)], cred=a.md5(b""))
+    assert first.header_status() == 401  # the first login gets a nonce
+    a.new_session()
+    assert a.send([sync_alert(201)], cred=cred(a, nonce_of(first))).header_status() == 212
 
-    def _cred(self) -> Cred:
-        user, self.user = self.user, "alice"
-        try:
-            return super()._cred()
-        finally:
-            self.user = user
+
+def without_locname(server: Host) -> tuple[RawMessages, Exchange]:
+    """A device that leaves Source/LocName out of its header, after its first md5 try."""
+    a = RawMessages(server, user=None)
+    first = a.send([sync_alert(201)], cred=a.md5(b"", user="alice"))
+    chal = first.statuses("SyncHdr")[0].chal
+    nonce = nonce_of(first) if chal is not None and chal.meta.next_nonce else b""
+    a.new_session()
+    return a, a.send([sync_alert(201)], cred=a.md5(nonce, user="alice"))
 
 
 def test_md5_without_locname_is_refused_with_a_basic_challenge(server):
-    a = NoLocNamePeer(server, auth_type=auth.AUTH_MD5, user=None)  # type: ignore[arg-type]
-    a.init(201)  # gets a nonce
-    refused = a.init(201)
+    a, refused = without_locname(server)
     assert refused.header_status() == 401
     assert refused.statuses("SyncHdr")[0].chal.meta.type == auth.AUTH_BASIC
     assert any(isinstance(e, AuthFailed) and "LocName" in e.reason
                for e in refused.reply.events)
-    a.auth_type = auth.AUTH_BASIC
-    assert a.init(201).header_status() == 212
+    a.new_session()
+    basic = Cred(auth.basic_cred_data("alice", "secret"), auth.AUTH_BASIC, "b64")
+    assert a.send([sync_alert(201)], cred=basic).header_status() == 212
 
 
 def test_md5_without_locname_when_only_md5_is_allowed(world):
     server = world.server(auth_types=(auth.AUTH_MD5,))
-    a = NoLocNamePeer(server, auth_type=auth.AUTH_MD5, user=None)  # type: ignore[arg-type]
-    a.init(201)
-    refused = a.init(201)
+    _, refused = without_locname(server)
     assert refused.header_status() == 401
     assert refused.statuses("SyncHdr")[0].chal.meta.type == auth.AUTH_MD5
 
 
 def test_credentials_on_later_messages_of_an_authenticated_session(world, server):
-    a = Client(server, auth_type=auth.AUTH_MD5)
-    a.init(201)
-    assert a.init(201).header_status() == 212
+    a = RawMessages(server)
+    first = a.send([sync_alert(201)], cred=a.md5(b""))
+    a.new_session()
+    nonce = nonce_of(first)
+    assert a.send([sync_alert(201)], cred=a.md5(nonce)).header_status() == 212
     # The client repeats its (now stale) credentials; the session is authenticated.
-    sync = Sync(0, Location("tasks"), Location("./todo"), commands=[add("1", vtodo("u", "x"))])
-    reply = a.send([sync], cred=True)
+    reply = a.send([sync([add("1", vtodo("u", "x"))])], cred=a.md5(nonce))
     assert reply.header_status() == 200
     assert codes(reply, "Add") == [201]
-    finish(a, reply)
+    end_without_items(a, reply)
     assert world.items() == [vtodo("u", "x")]
 
 
 def test_a_message_after_401_in_the_same_session(world, server):
-    a = Client(server, password="wrong")
-    assert a.init(201).header_status() == 401
+    a = RawMessages(server, password="wrong")
+    assert a.send([sync_alert(201)], cred=a.basic()).header_status() == 401
     # Same SessionID, next MsgID, the original URL (no RespURI was given).
     a.password = "secret"
-    alert = sync_alert(201, "tasks", "./todo", nxt="n2")
-    assert a.send([alert], cred=False).header_status() == 407
-    reply = a.send([sync_alert(201, "tasks", "./todo", nxt="n2")], cred=True)
-    assert reply.header_status() == 212
-    a.pending_next = "n2"
-    finish(a, a.changes([add("1", vtodo("u1", "one"))]))
+    assert a.send([sync_alert(201, nxt="n2")]).header_status() == 407
+    assert a.send([sync_alert(201, nxt="n2")], cred=a.basic()).header_status() == 212
+    end_without_items(a, a.send([sync([add("1", vtodo("u1", "one"))])]))
     assert world.items() == [vtodo("u1", "one")]
 
 
 def test_next_nonce_rotates_every_session_and_old_digests_fail(server):
     wire = Wire(server)
-    a = Client(wire, auth_type=auth.AUTH_MD5)  # type: ignore[arg-type]
-    a.init(201)
+    a = Device(wire, auth_type=auth.AUTH_MD5)
     nonces = []
     for _ in range(3):
-        a.sync(201)
+        a.sync(AlertCode.SLOW_SYNC)
         nonces.append(a.nonce)
     assert len(set(nonces)) == 3
+    assert [e.header_status() for e in a.log if e.request.header.msg_id == 1] == [
+        401, 212, 212, 212]
     first_of_a_session = next(i for i, (body, _, url) in enumerate(wire.requests)
                               if b"<MsgID>1</MsgID>" in body and i > 0)
     again = wire.resend(first_of_a_session)
@@ -947,30 +954,23 @@ def test_next_nonce_rotates_every_session_and_old_digests_fail(server):
 
 
 def busy_session(server: Any, world: Store, *, wbxml: bool = False,
-                 auth_type: str = auth.AUTH_BASIC) -> tuple[Client, Client]:
+                 auth_type: str = auth.AUTH_BASIC) -> tuple[Device, Device]:
     """Two devices exchanging many items and large objects over small messages."""
-    a = Client(server, max_msg_size=5000, wbxml=wbxml, auth_type=auth_type)
-    b = Client(server, device_id="dev-b", max_msg_size=5000, wbxml=wbxml, auth_type=auth_type)
-    if auth_type == auth.AUTH_MD5:
-        a.init(201)  # the first md5 login of a device fails by design: it gets a nonce
-        b.init(201)
-    a.items = {str(i): vtodo(f"u{i}", "task " + "x" * 150) for i in range(30)}
-    a.items["big"] = big_task("big", 12_000)
-    a.init(201)
-    pieces = chunked("big", a.items["big"], 3000)
-    for piece in pieces[:-1]:
-        a.changes([piece], final=False)
-    reply = a.changes([pieces[-1], *[add(k, v) for k, v in a.items.items() if k != "big"]])
-    finish(a, reply)
+    a = Device(server, max_msg_size=5000, wbxml=wbxml, auth_type=auth_type)
+    b = Device(server, device_id="dev-b", max_msg_size=5000, wbxml=wbxml, auth_type=auth_type)
+    big = a.create(big_task("big", 12_000))
+    luids = [a.create(vtodo(f"u{i}", "task " + "x" * 150)) for i in range(30)]
+    exchanges = a.sync(AlertCode.SLOW_SYNC)
+    assert any(c.items[0].more_data for c in sent(exchanges))
     assert len(world.items()) == 31
-    b.items = {"b1": vtodo("b1", "from b")}
-    b.sync(201)
+    b.create(vtodo("b1", "from b"))
+    b.sync(AlertCode.SLOW_SYNC)
     assert sorted(b.items.values()) == sorted([*a.items.values(), vtodo("b1", "from b")])
-    a.items["big"] = big_task("big", 14_000, "z")
-    a.sync(200, [add("big", a.items["big"], "Replace"), delete("3")])
-    del a.items["3"]
-    b.sync(200)
-    a.sync(200)
+    a.edit(big, big_task("big", 14_000, "z"))
+    a.remove(luids[3])
+    a.sync()
+    b.sync()
+    a.sync()
     assert sorted(b.items.values()) == sorted(a.items.values())
     return a, b
 
@@ -983,9 +983,9 @@ def test_a_resend_of_any_message_is_answered_byte_for_byte(world, wbxml, auth_ty
     a, b = busy_session(wire, world, wbxml=wbxml, auth_type=auth_type)
     wire.resend_each = True
     wire.requests.clear()
-    a.items["new"] = vtodo("new", "new")
-    a.sync(200, [add("new", a.items["new"])])
-    b.sync(200)
+    a.create(vtodo("new", "new"))
+    a.sync()
+    b.sync()
     assert sorted(b.items.values()) == sorted(a.items.values())
     assert len(wire.requests) >= 6
 
@@ -1005,45 +1005,42 @@ def test_a_restart_between_any_two_messages_changes_nothing(world):
 # =========================================================================== bad input
 
 
-def _status_nowhere(a: Client) -> list[Command]:
+def _status_nowhere() -> list[Command]:
     return [Status(0, 99, 999, "Add", 200), Status(0, 1, 77, "Replace", 500),
             Status(0, 10**30, -4, "Delete", 99999)]
 
 
-def _map_unknown(a: Client) -> list[Command]:
+def _map_unknown() -> list[Command]:
     return [Map(0, Location("tasks"), Location("./todo"), [
         MapItem("no-such-guid", "1"), MapItem("99999999999999999999999", "2"),
         MapItem("-5", "3"), MapItem("0", "4")])]
 
 
-def _map_other_store(a: Client) -> list[Command]:
+def _map_other_store() -> list[Command]:
     return [Map(0, Location("contacts"), Location("./contacts"), [MapItem("1", "1")])]
 
 
-def _delete_no_item(a: Client) -> list[Command]:
-    return [Sync(0, Location("tasks"), Location("./todo"), commands=[
-        ItemCommand("Delete", 0, []), ItemCommand("Add", 0, []),
-        ItemCommand("Replace", 0, [Item(data=vtodo("x", "no address"))])])]
+def _delete_no_item() -> list[Command]:
+    return [sync([ItemCommand("Delete", 0, []), ItemCommand("Add", 0, []),
+                  ItemCommand("Replace", 0, [Item(data=vtodo("x", "no address"))])])]
 
 
-def _sync_not_alerted(a: Client) -> list[Command]:
-    return [Sync(0, Location("contacts"), Location("./contacts"),
-                 commands=[add("1", vtodo("c", "contact?"))])]
+def _sync_not_alerted() -> list[Command]:
+    return [sync([add("1", vtodo("c", "contact?"))], "contacts", "./contacts")]
 
 
-def _alerts_odd(a: Client) -> list[Command]:
+def _alerts_odd() -> list[Command]:
     return [Alert(0, 200, []), Alert(0, 999, []), Alert(0, -1, []), Alert(0, 225, []),
             Alert(0, 223, []), Alert(0, 222, [])]
 
 
-def _nested_data(a: Client) -> list[Command]:
+def _nested_data() -> list[Command]:
     devinf = build_devinf(DevInf(dev_id="x"))
-    return [Sync(0, Location("tasks"), Location("./todo"), commands=[
-        ItemCommand("Add", 0, [Item(source=Location("n"), data=devinf)],
-                    meta=Meta(type="text/calendar"))])]
+    return [sync([ItemCommand("Add", 0, [Item(source=Location("n"), data=devinf)],
+                              meta=Meta(type="text/calendar"))])]
 
 
-def _put_get_junk(a: Client) -> list[Command]:
+def _put_get_junk() -> list[Command]:
     from syncml.model import Get, Results
 
     return [Put(0, [Item(source=Location("./devinf12"), data="junk")]),
@@ -1055,24 +1052,25 @@ def _put_get_junk(a: Client) -> list[Command]:
                                    _delete_no_item, _sync_not_alerted, _alerts_odd,
                                    _nested_data, _put_get_junk])
 def test_bad_commands_inside_a_valid_message_are_answered(world, server, build):
-    a = Client(server)
-    a.items = {"1": vtodo("u1", "one")}
-    a.sync(201)
-    a.init(200)
-    commands = build(a)
-    reply = a.changes([], statuses=commands)
+    a = holding(Device(server), vtodo("u1", "one"))
+    a.sync(AlertCode.SLOW_SYNC)
+    # The same device, by hand: a two-way session from its anchor with odd commands.
+    raw = RawMessages(server, device_id=a.device_id)
+    basic_init(raw, 200, last=a.sync_anchor(), nxt="r1")
+    commands = build()
+    reply = raw.send([*commands, sync([])])
     assert reply.header_status() == 200
     expected = sum(1 if not isinstance(c, Sync) else 1 + len(c.commands)
                    for c in commands if not isinstance(c, Status))
-    assert len(reply.statuses()) - 1 >= expected + 1  # (+1: the peer's own empty Sync)
-    finish(a, reply)
+    assert len(reply.statuses()) - 1 >= expected + 1  # (+1: the empty Sync of ours)
+    end_without_items(raw, reply)
     assert world.items() == [vtodo("u1", "one")]
 
 
 def test_an_empty_delete_gets_412(server):
-    a = Client(server)
-    a.init(201)
-    reply = a.changes([ItemCommand("Delete", 0, [])])
+    a = RawMessages(server)
+    basic_init(a)
+    reply = a.send([sync([ItemCommand("Delete", 0, [])])])
     assert codes(reply, "Delete") == [412]
 
 
@@ -1083,21 +1081,20 @@ def test_any_max_msg_size_is_survived(world, size):
         message.header.meta.max_msg_size = size
 
     server = world.server()
-    a = Client(server)
-    a.items = {str(i): vtodo(f"u{i}", "x" * 100) for i in range(40)}
-    a.sync(201)
-    b = Client(Wire(server, rewrite=rewrite), device_id="dev-b")  # type: ignore[arg-type]
-    b.sync(201)
+    a = holding(Device(server), *[vtodo(f"u{i}", "x" * 100) for i in range(40)])
+    a.sync(AlertCode.SLOW_SYNC)
+    b = Device(Wire(server, rewrite=rewrite), device_id="dev-b")
+    b.sync(AlertCode.SLOW_SYNC)
     assert sorted(b.items.values()) == sorted(a.items.values())
 
 
 def test_a_msgid_that_jumps_ahead_continues_the_session(world, server):
-    a = Client(server)
-    a.init(201)
+    a = RawMessages(server)
+    basic_init(a)
     a.msg_id += 5
-    reply = a.changes([add("1", vtodo("u1", "one"))])
+    reply = a.send([sync([add("1", vtodo("u1", "one"))])])
     assert codes(reply, "Add") == [201]
-    finish(a, reply)
+    end_without_items(a, reply)
     assert world.items() == [vtodo("u1", "one")]
 
 
@@ -1105,17 +1102,14 @@ def test_a_stored_item_the_device_format_cannot_express_is_skipped(world):
     from server.task_content import TaskContent
 
     server = world.server(datastores={"tasks": TaskContent()})
-    a = Client(server)
     broken = "BEGIN:VTODO\r\nSUMMARY:no end\r\n"
-    a.items = {"1": broken, "2": task("u2", "fine", "20240101T000000Z")}
-    ex = a.sync(201)
+    a = holding(Device(server), broken, task("u2", "fine", "20240101T000000Z"))
+    ex = a.sync(AlertCode.SLOW_SYNC)
     assert codes(ex[1], "Replace") == [201, 201]
-    phone = Client(server, device_id="vcal-phone")
-    phone.new_session()
-    phone.pending_next = "p1"
-    phone.send([devinf_put(rx_pref="text/x-vcalendar"),
-                sync_alert(201, "tasks", "./todo", nxt="p1")], cred=True)
-    exchanges = finish(phone, phone.changes([]))
+    phone = Device(server, device_id="vcal-phone")
+    exchanges = phone.sync(AlertCode.SLOW_SYNC, tamper=devinf_of_another_device(
+        devinf_put(rx_pref="text/x-vcalendar")))
+    assert {c.meta.type for c in all_sync_commands(exchanges)} == {"text/x-vcalendar"}
     assert len(phone.items) == 1
     assert "SUMMARY:fine" in next(iter(phone.items.values()))
     assert exchanges[-1].message.final

@@ -25,7 +25,7 @@ from syncml import auth
 from syncml.client import ClientConfig, MemoryClientBackend
 from syncml.codes import AlertCode
 from tests.interop.traveler_server import TravelerServer
-from tests.syncml.peer import vtodo
+from tests.syncml.items import vtodo
 from todo.sync_transport import sync
 
 
