@@ -14,9 +14,11 @@ import pytest
 
 from server.store import Database
 from server.store.push_events import PushEventStore
+from syncml.codes import AlertCode
 from tests.server.api_peer import app_client, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
-from tests.syncml.peer import Peer, add, delete, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
 from todo.task import PartStat, Status
 from todo.task_format import parse_task
 
@@ -30,10 +32,17 @@ def delegated(uid: str, summary: str, attendee: str = "mailto:frank@example.org"
                  + f"ATTENDEE;CN=Frank Adams;PARTSTAT={partstat}:{attendee}\r\n" + extra)
 
 
-async def report_in_franks_todos(alice: Peer, frank: Peer, extra: str = "") -> str:
+async def run(device: Device, mode: int = AlertCode.TWO_WAY) -> None:
+    """One session of the device's real client (in a worker thread: it posts to the app on
+    the test's loop)."""
+    await asyncio.to_thread(device.sync, mode)
+
+
+async def report_in_franks_todos(alice: Device, frank: Device, extra: str = "") -> str:
     """Alice delegates "Report" (UID t-1) to Frank and Frank's device syncs: its LUID there."""
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report", extra=extra))])
-    await asyncio.to_thread(frank.sync, 200)
+    alice.create(delegated("t-1", "Report", extra=extra))
+    await run(alice)
+    await run(frank)
     [luid] = frank.items
     return luid
 
@@ -62,9 +71,8 @@ async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.Asyn
         yield c
 
 
-def device(client: httpx.AsyncClient, user: str, device_id: str) -> Peer:
-    return Peer(AppOverHttp(client), device_id=device_id, user=user,  # type: ignore[arg-type]
-                password=PASSWORDS[user])
+def device(client: httpx.AsyncClient, user: str, device_id: str) -> Device:
+    return Device(AppOverHttp(client), device_id=device_id, user=user, password=PASSWORDS[user])
 
 
 def stored(database: Database, user: str) -> list[str]:
@@ -78,32 +86,39 @@ def user_id(database: Database, name: str) -> int:
     return int(database.query("SELECT id FROM users WHERE name = ?", (name,))[0]["id"])
 
 
-def item_statuses(peer: Peer) -> list[int]:
+def item_statuses(peer: Device) -> list[int]:
+    """The server's statuses for the items the last session sent."""
     return [s.code for e in peer.log[-3:] for s in e.statuses() if s.cmd in ("Add", "Replace")]
 
 
+def only_luid(peer: Device) -> str:
+    [luid] = peer.items
+    return luid
+
+
 @pytest.fixture
-async def alice(client: httpx.AsyncClient) -> Peer:
+async def alice(client: httpx.AsyncClient) -> Device:
     laptop = device(client, "alice", "alice-laptop")
-    await asyncio.to_thread(laptop.sync, 201)
+    await run(laptop, AlertCode.SLOW_SYNC)
     return laptop
 
 
 @pytest.fixture
-async def frank(client: httpx.AsyncClient) -> Peer:
+async def frank(client: httpx.AsyncClient) -> Device:
     phone = device(client, "frank", "frank-phone")
-    await asyncio.to_thread(phone.sync, 201)
+    await run(phone, AlertCode.SLOW_SYNC)
     return phone
 
 
 async def test_a_delegated_task_reaches_the_assignees_todos(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Latest defect count"))])
+    alice.create(delegated("t-1", "Latest defect count"))
+    await run(alice)
 
     [copy] = stored(database, "frank")
     assert parse_task(copy).summary == "Latest defect count"
-    await asyncio.to_thread(frank.sync, 200)
+    await run(frank)
     [received] = frank.items.values()
     task = parse_task(received)
     assert task.organizer is not None and task.organizer.email == "alice@example.org"
@@ -112,22 +127,23 @@ async def test_a_delegated_task_reaches_the_assignees_todos(
 
 
 async def test_a_new_assignee_starts_at_needs_action_whatever_the_organizer_wrote(
-    database: Database, alice: Peer
+    database: Database, alice: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", delegated("t-1", "Report", partstat="ACCEPTED"))])
+    alice.create(delegated("t-1", "Report", partstat="ACCEPTED"))
+    await run(alice)
 
     [copy] = stored(database, "frank")
     assert parse_task(copy).assignees[0].partstat is PartStat.NEEDS_ACTION
 
 
 async def test_the_assignee_hears_who_delegated_what(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     events = PushEventStore(database)
     before = events.latest_seq()
 
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Latest defect count"))])
+    alice.create(delegated("t-1", "Latest defect count"))
+    await run(alice)
 
     franks = events.events_after(user_id(database, "frank"), before)
     assert [(e.kind, e.detail["by"], e.detail["summary"]) for e in franks] == [
@@ -138,29 +154,30 @@ async def test_the_assignee_hears_who_delegated_what(
 
 
 async def test_an_assignee_named_by_user_name_gets_the_task(
-    database: Database, alice: Peer
+    database: Database, alice: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Call", "frank"))])
+    alice.create(delegated("t-1", "Call", "frank"))
+    await run(alice)
 
     assert [parse_task(d).summary for d in stored(database, "frank")] == ["Call"]
 
 
 async def test_acceptance_flows_back_to_the_organizer(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     luid = await report_in_franks_todos(alice, frank)
 
-    await asyncio.to_thread(frank.sync, 200, [
-        add(luid, delegated("t-1", "Report", partstat="ACCEPTED"), "Replace")])
+    frank.edit(luid, delegated("t-1", "Report", partstat="ACCEPTED"))
+    await run(frank)
 
     [original] = stored(database, "alice")
     assert parse_task(original).assignees[0].partstat is PartStat.ACCEPTED
-    await asyncio.to_thread(alice.sync, 200)
-    assert parse_task(alice.items["A1"]).assignees[0].partstat is PartStat.ACCEPTED
+    await run(alice)
+    assert parse_task(alice.items[only_luid(alice)]).assignees[0].partstat is PartStat.ACCEPTED
 
 
 async def test_completion_flows_back_to_the_organizer(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     luid = await report_in_franks_todos(alice, frank)
     done = delegated("t-1", "Report", extra="STATUS:COMPLETED\r\nCOMPLETED:20261202T150000Z\r\n"
@@ -168,10 +185,11 @@ async def test_completion_flows_back_to_the_organizer(
     events = PushEventStore(database)
     before = events.latest_seq()
 
-    await asyncio.to_thread(frank.sync, 200, [add(luid, done, "Replace")])
+    frank.edit(luid, done)
+    await run(frank)
 
-    await asyncio.to_thread(alice.sync, 200)
-    task = parse_task(alice.items["A1"])
+    await run(alice)
+    task = parse_task(alice.items[only_luid(alice)])
     assert task.is_completed
     assert task.assignees[0].partstat is PartStat.COMPLETED
     [answer] = [e for e in events.events_after(user_id(database, "alice"), before)]
@@ -180,13 +198,13 @@ async def test_completion_flows_back_to_the_organizer(
 
 
 async def test_an_answer_without_status_keeps_the_organizers_status(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     luid = await report_in_franks_todos(alice, frank, extra="STATUS:IN-PROCESS\r\n")
 
     # Frank's client writes its own copy without STATUS, accepting the task.
-    await asyncio.to_thread(frank.sync, 200, [
-        add(luid, delegated("t-1", "Report", partstat="ACCEPTED"), "Replace")])
+    frank.edit(luid, delegated("t-1", "Report", partstat="ACCEPTED"))
+    await run(frank)
 
     [original] = stored(database, "alice")
     task = parse_task(original)
@@ -195,29 +213,29 @@ async def test_an_answer_without_status_keeps_the_organizers_status(
 
 
 async def test_the_organizers_changes_keep_the_assignees_answer(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     luid = await report_in_franks_todos(alice, frank)
-    await asyncio.to_thread(frank.sync, 200, [
-        add(luid, delegated("t-1", "Report", partstat="IN-PROCESS"), "Replace")])
+    frank.edit(luid, delegated("t-1", "Report", partstat="IN-PROCESS"))
+    await run(frank)
 
     # Alice's laptop has not synced since: its copy still says NEEDS-ACTION.
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", delegated("t-1", "Report by Friday"), "Replace")])
+    alice.edit(only_luid(alice), delegated("t-1", "Report by Friday"))
+    await run(alice)
 
-    await asyncio.to_thread(frank.sync, 200)
+    await run(frank)
     task = parse_task(frank.items[luid])
     assert task.summary == "Report by Friday"
     assert task.assignees[0].partstat is PartStat.IN_PROCESS
 
 
 async def test_an_assignee_outside_the_server_is_refused_with_a_status(
-    database: Database, alice: Peer, caplog: pytest.LogCaptureFixture
+    database: Database, alice: Device, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, "traveler.delegation")
 
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", delegated("t-1", "Outside", "mailto:someone@elsewhere.example"))])
+    alice.create(delegated("t-1", "Outside", "mailto:someone@elsewhere.example"))
+    await run(alice)
 
     assert item_statuses(alice) == [403]
     assert stored(database, "alice") == []
@@ -227,64 +245,69 @@ async def test_an_assignee_outside_the_server_is_refused_with_a_status(
 
 
 async def test_other_tasks_of_the_same_message_are_stored(
-    database: Database, alice: Peer
+    database: Database, alice: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", delegated("t-1", "Outside", "mailto:someone@elsewhere.example")),
-        add("A2", vtodo("t-2", "Plain task")),
-    ])
+    alice.create(delegated("t-1", "Outside", "mailto:someone@elsewhere.example"))
+    alice.create(vtodo("t-2", "Plain task"))
+    await run(alice)
 
     assert item_statuses(alice) == [403, 201]
     assert [parse_task(d).summary for d in stored(database, "alice")] == ["Plain task"]
 
 
 async def test_removing_the_assignee_cancels_their_copy(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
+    alice.create(delegated("t-1", "Report"))
+    await run(alice)
 
-    await asyncio.to_thread(alice.sync, 200, [
-        add("A1", vtodo("t-1", "Report", ORGANIZER), "Replace")])
+    alice.edit(only_luid(alice), vtodo("t-1", "Report", ORGANIZER))
+    await run(alice)
 
-    await asyncio.to_thread(frank.sync, 200)
+    await run(frank)
     [copy] = frank.items.values()
     assert parse_task(copy).status is Status.CANCELLED
 
 
 async def test_deleting_the_task_cancels_the_assignees_copy(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
+    alice.create(delegated("t-1", "Report"))
+    await run(alice)
 
-    await asyncio.to_thread(alice.sync, 200, [delete("A1")])
+    alice.remove(only_luid(alice))
+    await run(alice)
 
     [copy] = stored(database, "frank")
     assert parse_task(copy).status is Status.CANCELLED
 
 
 async def test_an_assignee_deleting_their_copy_declines(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
     luid = await report_in_franks_todos(alice, frank)
 
-    await asyncio.to_thread(frank.sync, 200, [delete(luid)])
+    frank.remove(luid)
+    await run(frank)
 
     [original] = stored(database, "alice")
     assert parse_task(original).assignees[0].partstat is PartStat.DECLINED
 
 
 async def test_nobody_answers_for_a_task_that_was_not_delegated_to_them(
-    database: Database, alice: Peer, client: httpx.AsyncClient
+    database: Database, alice: Device, client: httpx.AsyncClient
 ) -> None:
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
+    alice.create(delegated("t-1", "Report"))
+    await run(alice)
     bob = device(client, "bob", "bob-phone")
-    await asyncio.to_thread(bob.sync, 201)
+    await run(bob, AlertCode.SLOW_SYNC)
     # Bob claims to be the assignee of Alice's task and completes it.
     forged = vtodo("t-1", "Report", ORGANIZER
                    + "ATTENDEE;PARTSTAT=COMPLETED:mailto:bob@example.org\r\n"
                    + "STATUS:COMPLETED\r\n")
 
-    await asyncio.to_thread(bob.sync, 200, [add("B1", forged)])
+    bob.create(forged)
+    await run(bob)
 
     [original] = stored(database, "alice")
     task = parse_task(original)
@@ -293,11 +316,13 @@ async def test_nobody_answers_for_a_task_that_was_not_delegated_to_them(
 
 
 async def test_a_uid_the_assignee_already_uses_for_their_own_task_is_refused(
-    database: Database, alice: Peer, frank: Peer
+    database: Database, alice: Device, frank: Device
 ) -> None:
-    await asyncio.to_thread(frank.sync, 200, [add("F1", vtodo("t-1", "Frank's own"))])
+    frank.create(vtodo("t-1", "Frank's own"))
+    await run(frank)
 
-    await asyncio.to_thread(alice.sync, 200, [add("A1", delegated("t-1", "Report"))])
+    alice.create(delegated("t-1", "Report"))
+    await run(alice)
 
     assert item_statuses(alice) == [418]
     assert [parse_task(d).summary for d in stored(database, "frank")] == ["Frank's own"]
