@@ -10,12 +10,16 @@ import httpx
 import pytest
 
 from server.store import Database
+from syncml.codes import AlertCode
 from syncml.model import Alert, Sync
+from syncml.server import Reply
 from tests.server.api_peer import app_client, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
-from tests.syncml.peer import Exchange, Peer, add, vtodo
+from tests.syncml.device import Device, Exchange, Server, decode
+from tests.syncml.items import vtodo
+from tests.syncml.raw import RawMessages, add, sync
 
-ALICES_TASKS = {f"L{n}": vtodo(f"alice-task-{n}", f"Alice's private task {n}") for n in (1, 2, 3)}
+ALICES_TASKS = [vtodo(f"alice-task-{n}", f"Alice's private task {n}") for n in (1, 2, 3)]
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +45,16 @@ async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.Asyn
         yield c
 
 
-def peer(client: httpx.AsyncClient, user: str, device_id: str) -> Peer:
-    password = {"alice": "secret", "bob": "bob-secret"}[user]
-    return Peer(AppOverHttp(client), device_id=device_id, user=user,  # type: ignore[arg-type]
-                password=password)
+PASSWORDS = {"alice": "secret", "bob": "bob-secret"}
+
+
+def peer(client: httpx.AsyncClient | Server, user: str, device_id: str) -> Device:
+    server = AppOverHttp(client) if isinstance(client, httpx.AsyncClient) else client
+    return Device(server, device_id=device_id, user=user, password=PASSWORDS[user])
+
+
+async def run(device: Device, mode: int = AlertCode.TWO_WAY) -> list[Exchange]:
+    return await asyncio.to_thread(device.sync, mode)
 
 
 def summaries(database: Database, user: str) -> list[str]:
@@ -61,11 +71,12 @@ def mentions_alice(exchanges: list[Exchange]) -> bool:
 
 
 @pytest.fixture
-async def alice(client: httpx.AsyncClient, database: Database) -> Peer:
+async def alice(client: httpx.AsyncClient, database: Database) -> Device:
     """Alice's phone, after it synced her three tasks up."""
     phone = peer(client, "alice", "alice-phone")
-    phone.items = dict(ALICES_TASKS)
-    await asyncio.to_thread(phone.sync, 201)
+    for task in ALICES_TASKS:
+        phone.create(task)
+    await run(phone, AlertCode.SLOW_SYNC)
     assert len(summaries(database, "alice")) == 3
     return phone
 
@@ -76,11 +87,11 @@ async def alice(client: httpx.AsyncClient, database: Database) -> Peer:
 @pytest.mark.parametrize("device_id", ["bob-phone", "alice-phone"],
                          ids=["own-device-id", "alices-device-id"])
 async def test_bobs_slow_sync_receives_none_of_alices_tasks(
-    client: httpx.AsyncClient, database: Database, alice: Peer, device_id: str
+    client: httpx.AsyncClient, database: Database, alice: Device, device_id: str
 ) -> None:
     bob = peer(client, "bob", device_id)
 
-    exchanges = await asyncio.to_thread(bob.sync, 201)
+    exchanges = await run(bob, AlertCode.SLOW_SYNC)
 
     assert bob.items == {}
     assert not [cmd for e in exchanges for cmd in e.sync_commands()]
@@ -92,41 +103,42 @@ async def test_bobs_slow_sync_receives_none_of_alices_tasks(
 @pytest.mark.parametrize("device_id", ["bob-phone", "alice-phone"],
                          ids=["own-device-id", "alices-device-id"])
 async def test_bobs_refresh_from_server_receives_none_of_alices_tasks(
-    client: httpx.AsyncClient, alice: Peer, device_id: str
+    client: httpx.AsyncClient, alice: Device, device_id: str
 ) -> None:
     bob = peer(client, "bob", device_id)
 
-    exchanges = await asyncio.to_thread(bob.sync, 205)
+    exchanges = await run(bob, AlertCode.REFRESH_FROM_SERVER)
 
     assert bob.items == {}
     assert not mentions_alice(exchanges)
 
 
 async def test_bobs_task_with_the_uid_of_alices_is_his_own_copy(
-    client: httpx.AsyncClient, database: Database, alice: Peer
+    client: httpx.AsyncClient, database: Database, alice: Device
 ) -> None:
     bob = peer(client, "bob", "alice-phone")
-    bob.items = {"B1": vtodo("alice-task-1", "Bob's task")}
+    bob.create(vtodo("alice-task-1", "Bob's task"))
 
-    exchanges = await asyncio.to_thread(bob.sync, 201)
+    exchanges = await run(bob, AlertCode.SLOW_SYNC)
 
     assert not mentions_alice(exchanges)
     assert summaries(database, "bob") == ["Bob's task"]
     assert summaries(database, "alice") == [f"Alice's private task {n}" for n in (1, 2, 3)]
     # Alice's next sync brings her nothing of Bob's.
-    alice_exchanges = await asyncio.to_thread(alice.sync, 200)
+    alice_exchanges = await run(alice)
     assert not [cmd for e in alice_exchanges for cmd in e.sync_commands()]
-    assert alice.items == ALICES_TASKS
+    assert sorted(alice.items.values()) == sorted(ALICES_TASKS)
 
 
 async def test_bobs_changes_never_reach_alices_devices(
-    client: httpx.AsyncClient, database: Database, alice: Peer
+    client: httpx.AsyncClient, database: Database, alice: Device
 ) -> None:
     bob = peer(client, "bob", "bob-phone")
-    await asyncio.to_thread(bob.sync, 201)
-    await asyncio.to_thread(bob.sync, 200, [add("B1", vtodo("bob-1", "Bob's new task"))])
+    await run(bob, AlertCode.SLOW_SYNC)
+    bob.create(vtodo("bob-1", "Bob's new task"))
+    await run(bob)
 
-    exchanges = await asyncio.to_thread(alice.sync, 200)
+    exchanges = await run(alice)
 
     assert not [cmd for e in exchanges for cmd in e.sync_commands()]
     assert summaries(database, "bob") == ["Bob's new task"]
@@ -135,24 +147,31 @@ async def test_bobs_changes_never_reach_alices_devices(
 # --- sessions ---------------------------------------------------------------------------------
 
 
-async def alices_open_session(client: httpx.AsyncClient) -> Peer:
-    """Alice's laptop in the middle of a slow sync: initialised, her RespURI known."""
+LAPTOP_TASK = vtodo("alice-task-x", "Alice's laptop task")
+
+
+async def alices_open_session(client: httpx.AsyncClient) -> Exchange:
+    """Alice's laptop in the middle of a slow sync (it sent package 1, and the network
+    went): the exchange that gave it its RespURI."""
     laptop = peer(client, "alice", "alice-laptop")
-    laptop.items = {"X1": vtodo("alice-task-x", "Alice's laptop task")}
-    init = await asyncio.to_thread(laptop.init, 201)
-    assert init.header_status() == 212 and "sid=" in laptop.url
-    return laptop
+    laptop.create(LAPTOP_TASK)
+    [init] = await asyncio.to_thread(laptop.sync, AlertCode.SLOW_SYNC, cut_after=1)
+    assert init.header_status() == 212 and "sid=" in (init.message.header.resp_uri or "")
+    return init
 
 
-def intruder_at(laptop: Peer, client: httpx.AsyncClient, device_id: str) -> Peer:
-    """Bob posting to Alice's RespURI, as the next message of her session."""
-    bob = peer(client, "bob", device_id)
-    bob.url, bob.msg_id, bob.session = laptop.url, laptop.msg_id, laptop.session
-    return bob
+def intruder_at(init: Exchange, server: httpx.AsyncClient | Server,
+                device_id: str) -> RawMessages:
+    """Bob posting hand-made messages to Alice's RespURI, as the next of her session."""
+    transport = AppOverHttp(server) if isinstance(server, httpx.AsyncClient) else server
+    return RawMessages(transport, device_id=device_id, user="bob",
+                       password=PASSWORDS["bob"], url=init.message.header.resp_uri or "",
+                       msg_id=init.request.header.msg_id,
+                       session_id=init.request.header.session_id)
 
 
 async def test_bob_cannot_continue_alices_session_from_his_device(
-    client: httpx.AsyncClient, database: Database, alice: Peer
+    client: httpx.AsyncClient, database: Database, alice: Device
 ) -> None:
     laptop = await alices_open_session(client)
     bob = intruder_at(laptop, client, "bob-phone")
@@ -160,7 +179,7 @@ async def test_bob_cannot_continue_alices_session_from_his_device(
 
     # An empty Sync with Final would make the server send Alice's tasks; an Add would
     # land in her datastore.
-    reply = await asyncio.to_thread(bob.changes, [add("B1", vtodo("bob-1", "planted by Bob"))])
+    reply = await asyncio.to_thread(bob.send, [sync([add("B1", vtodo("bob-1", "planted by Bob"))])])
 
     assert reply.header_status() in (401, 407)
     assert reply.statuses("SyncHdr")[0].chal is not None
@@ -171,7 +190,7 @@ async def test_bob_cannot_continue_alices_session_from_his_device(
 
 
 async def test_bob_cannot_replay_alices_last_message_to_read_her_reply(
-    client: httpx.AsyncClient, alice: Peer
+    client: httpx.AsyncClient, alice: Device
 ) -> None:
     laptop = await alices_open_session(client)
     bob = intruder_at(laptop, client, "bob-phone")
@@ -179,49 +198,62 @@ async def test_bob_cannot_replay_alices_last_message_to_read_her_reply(
 
     reply = await asyncio.to_thread(bob.send, [Alert(0, 222)], final=True)
 
-    assert reply.reply.body != laptop.log[-1].reply.body
+    assert reply.reply.body != laptop.reply.body
     assert reply.header_status() in (401, 407)
     assert not mentions_alice([reply])
 
 
 async def test_bob_with_his_own_password_at_alices_resp_uri_gets_his_own_session(
-    client: httpx.AsyncClient, alice: Peer
+    client: httpx.AsyncClient, alice: Device
 ) -> None:
     laptop = await alices_open_session(client)
     bob = intruder_at(laptop, client, "bob-phone")
 
-    reply = await asyncio.to_thread(bob.send, [Sync(0)], final=True, cred=True)
+    reply = await asyncio.to_thread(bob.send, [Sync(0)], final=True, cred=bob.basic())
 
     assert reply.header_status() == 212
-    assert reply.message.header.resp_uri and reply.message.header.resp_uri != laptop.url
+    assert reply.message.header.resp_uri
+    assert reply.message.header.resp_uri != laptop.message.header.resp_uri
     assert not reply.sync_commands()
     assert not mentions_alice([reply])
 
 
 async def test_bob_claiming_alices_device_id_with_his_password_gets_none_of_her_tasks(
-    client: httpx.AsyncClient, database: Database, alice: Peer
+    client: httpx.AsyncClient, database: Database, alice: Device
 ) -> None:
     laptop = await alices_open_session(client)
     bob = intruder_at(laptop, client, "alice-laptop")  # device IDs are not secrets
 
-    reply = await asyncio.to_thread(bob.send, [Sync(0)], final=True, cred=True)
+    reply = await asyncio.to_thread(bob.send, [Sync(0)], final=True, cred=bob.basic())
 
     assert not reply.sync_commands()
     assert not mentions_alice([reply])
 
 
 async def test_alices_session_goes_on_after_bobs_attempt(
-    client: httpx.AsyncClient, database: Database, alice: Peer
+    client: httpx.AsyncClient, database: Database, alice: Device
 ) -> None:
-    laptop = await alices_open_session(client)
-    bob = intruder_at(laptop, client, "bob-phone")
-    await asyncio.to_thread(bob.changes, [])
+    app = AppOverHttp(client)
+    attempts: list[Exchange] = []
 
-    reply = await asyncio.to_thread(laptop.changes, [add("X1", laptop.items["X1"], "Replace")])
-    await asyncio.to_thread(laptop.receive_server_changes, reply)
+    class BobMeanwhile:
+        """Bob's hand-made message to Alice's RespURI between her first and second."""
 
+        def receive(self, body: bytes, content_type: str, url: str) -> Reply:
+            reply = app.receive(body, content_type, url)
+            if not laptop.log:
+                init = Exchange(decode(body, content_type), reply,
+                                decode(reply.body, reply.content_type))
+                attempts.append(intruder_at(init, app, "bob-phone").send([sync([])]))
+            return reply
+
+    laptop = peer(BobMeanwhile(), "alice", "alice-laptop")
+    laptop.create(LAPTOP_TASK)
+    await run(laptop, AlertCode.SLOW_SYNC)
+
+    assert [a.header_status() for a in attempts] in ([401], [407])
+    assert laptop.done is not None
     # Her laptop now has her phone's three tasks besides its own, and nothing of Bob's.
-    assert sorted(laptop.items.values()) == sorted([*ALICES_TASKS.values(),
-                                                    laptop.items["X1"]])
+    assert sorted(laptop.items.values()) == sorted([*ALICES_TASKS, LAPTOP_TASK])
     assert len(summaries(database, "alice")) == 4
     assert summaries(database, "bob") == []
