@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from syncml.codes import AlertCode
 from tests.server.server_process import HttpRefused, OverHttp, ServerProcess, cli
-from tests.syncml.peer import Peer
+from tests.syncml.device import Device
+from tests.syncml.raw import RawMessages, sync_alert
 
 PASSWORD = "correct-horse-battery"
 
@@ -41,9 +43,27 @@ def stop(server: ServerProcess) -> str:
     return server.text()
 
 
-def device(server: ServerProcess, source: str, password: str, name: str) -> Peer:
-    return Peer(OverHttp(server.base, source), device_id=name,  # type: ignore[arg-type]
-                password=password)
+def device(server: ServerProcess, source: str, name: str) -> Device:
+    """A device of alice's with the right password: our real client."""
+    return Device(OverHttp(server.base, source), device_id=name, password=PASSWORD)
+
+
+def guesser(server: ServerProcess, source: str, name: str) -> RawMessages:
+    """Someone trying passwords: hand-made logins, one per session."""
+    return RawMessages(OverHttp(server.base, source), device_id=name, password="guess")
+
+
+def login(raw: RawMessages) -> int:
+    """One hand-made login (package 1 with basic credentials): the header status."""
+    raw.new_session()
+    return raw.send([sync_alert(201)], cred=raw.basic()).header_status()
+
+
+def first_login(phone: Device) -> int:
+    """A whole slow sync of the real client; the status its first message got."""
+    phone.sync(AlertCode.SLOW_SYNC)
+    assert phone.done is not None
+    return phone.log[0].header_status()
 
 
 def test_an_address_guessing_passwords_gets_429_then_others_still_log_in(
@@ -51,20 +71,21 @@ def test_an_address_guessing_passwords_gets_429_then_others_still_log_in(
 ) -> None:
     server = start(tmp_path, servers, "NTS_LOGIN_FAILURES_PER_ADDRESS=3\n"
                                       "NTS_LOGIN_FAILURES_PER_USER=100\n")
-    guesser = device(server, "127.0.0.2", "guess", "IMEI:666")
+    guess = guesser(server, "127.0.0.2", "IMEI:666")
     for _ in range(3):
-        assert guesser.init(201).header_status() == 401
+        assert login(guess) == 401
     with pytest.raises(HttpRefused) as refused:
-        guesser.init(201)
+        login(guess)
     assert refused.value.status == 429
     problem = json.loads(refused.value.body)
     assert "too many failed logins from 127.0.0.2" in problem["detail"]
-    headers = guesser.server.last_headers  # type: ignore[attr-defined]
+    assert isinstance(guess.server, OverHttp)
+    headers = guess.server.last_headers
     assert 1 <= int(headers["retry-after"]) <= 300
     # Even the right password from that address waits: the address is the guesser's.
     with pytest.raises(HttpRefused):
-        device(server, "127.0.0.2", PASSWORD, "IMEI:666").init(201)
-    assert device(server, "127.0.0.1", PASSWORD, "IMEI:1").init(201).header_status() == 212
+        device(server, "127.0.0.2", "IMEI:666").sync(AlertCode.SLOW_SYNC)
+    assert first_login(device(server, "127.0.0.1", "IMEI:1")) == 212
     out = stop(server)
     warnings = [line for line in out.splitlines() if "failed logins from 127.0.0.2" in line]
     assert len(warnings) == 1 and "WARNING" in warnings[0] and "HTTP 429" in warnings[0]
@@ -75,16 +96,16 @@ def test_a_user_under_attack_is_refused_to_new_devices_but_not_to_known_ones(
 ) -> None:
     server = start(tmp_path, servers, "NTS_LOGIN_FAILURES_PER_USER=3\n"
                                       "NTS_LOGIN_FAILURES_PER_ADDRESS=100\n")
-    own = device(server, "127.0.0.1", PASSWORD, "IMEI:1")
-    own.sync(201)
+    own = device(server, "127.0.0.1", "IMEI:1")
+    own.sync(AlertCode.SLOW_SYNC)
     for n in range(3):  # a guesser rotating addresses
-        assert device(server, f"127.0.0.{10 + n}", "guess", "IMEI:666").init(201) \
-            .header_status() == 401
+        assert login(guesser(server, f"127.0.0.{10 + n}", "IMEI:666")) == 401
     with pytest.raises(HttpRefused) as refused:
-        device(server, "127.0.0.20", PASSWORD, "IMEI:2").init(201)
+        device(server, "127.0.0.20", "IMEI:2").sync(AlertCode.SLOW_SYNC)
     assert refused.value.status == 429
     assert "too many failed logins for user alice" in json.loads(refused.value.body)["detail"]
-    own.sync(200)  # the owner's known device keeps syncing
+    own.sync()  # the owner's known device keeps syncing
+    assert own.done is not None and own.log[-1].header_status() == 200
     stop(server)
 
 
@@ -92,7 +113,10 @@ def test_the_resp_uri_follows_the_external_url(
     tmp_path: Path, servers: list[ServerProcess]
 ) -> None:
     server = start(tmp_path, servers, "NTS_EXTERNAL_URL=https://traveler.example.com/traveler\n")
-    phone = device(server, "127.0.0.1", PASSWORD, "IMEI:1")
-    phone.init(201)
-    assert phone.url.startswith("https://traveler.example.com/traveler?sid=")
+    phone = device(server, "127.0.0.1", "IMEI:1")
+    assert first_login(phone) == 212
+    resp_uri = phone.log[0].message.header.resp_uri or ""
+    assert resp_uri.startswith("https://traveler.example.com/traveler?sid=")
+    # our client posts the rest of the session there (the transport keeps the path)
+    assert all(e.url == resp_uri for e in phone.log[1:])
     stop(server)

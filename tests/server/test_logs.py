@@ -18,8 +18,11 @@ from server.config import load_settings
 from server.logs import FINEST, TravelerFormatter
 from server.status import DiskUsage, Status, StatusMonitor
 from syncml import auth
+from syncml.codes import AlertCode
 from tests.server.server_process import LINE, OverHttp, ServerProcess, cli
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
+from tests.syncml.raw import RawMessages, sync_alert
 
 MB = 1024 * 1024
 PASSWORD = "correct-horse-battery"
@@ -81,13 +84,16 @@ def test_finest_shows_each_message_but_no_password_or_content_and_fills_the_log_
     add_alice(tmp_path)
     server = start(tmp_path, servers, "NTS_LOG_LEVEL=FINEST\n")
     http = OverHttp(server.base)
-    phone = Peer(http, device_id="IMEI:4711", password=PASSWORD, auth_type=auth.AUTH_MD5)  # type: ignore[arg-type]
-    phone.items["1"] = vtodo("u-1", SECRET_SUMMARY)
-    assert phone.init(201).header_status() == 401  # a new md5 device has no nonce yet
-    phone.sync(201)
-    phone.sync(200, [add("2", vtodo("u-2", SECRET_SUMMARY))])
-    thief = Peer(http, device_id="IMEI:666", user="alice", password="guess")  # type: ignore[arg-type]
-    assert thief.init(201).header_status() == 401
+    phone = Device(http, device_id="IMEI:4711", password=PASSWORD, auth_type=auth.AUTH_MD5)
+    phone.create(vtodo("u-1", SECRET_SUMMARY))
+    phone.sync(AlertCode.SLOW_SYNC)
+    assert phone.log[0].header_status() == 401  # a new md5 device has no nonce yet
+    assert phone.log[1].header_status() == 212
+    assert phone.create(vtodo("u-2", SECRET_SUMMARY)) == "2"
+    phone.sync()
+    # a wrong password, tried once (by hand: our client would retry with md5)
+    thief = RawMessages(http, device_id="IMEI:666", user="alice", password="guess")
+    assert thief.send([sync_alert(201)], cred=thief.basic()).header_status() == 401
     out = stop(server)
 
     lines = out.splitlines()
@@ -122,9 +128,10 @@ def test_the_log_file_rotates_at_the_configured_size(
         tmp_path, servers,
         "NTS_LOG_LEVEL=FINEST\nNTS_LOG_FILE_SIZE=4096\nNTS_LOG_FILE_COUNT=2\n",
     )
-    phone = Peer(OverHttp(server.base), password=PASSWORD)  # type: ignore[arg-type]
+    phone = Device(OverHttp(server.base), password=PASSWORD)
     for n in range(6):
-        phone.sync(200, [add(str(n), vtodo(f"u-{n}", f"task {n}"))])
+        phone.create(vtodo(f"u-{n}", f"task {n}"))
+        phone.sync()
     stop(server)
     names = sorted(p.name for p in tmp_path.glob("traveler.log*"))
     assert names == ["traveler.log", "traveler.log.1", "traveler.log.2"]
@@ -138,7 +145,7 @@ def test_info_level_shows_no_per_message_lines(
 ) -> None:
     add_alice(tmp_path)
     server = start(tmp_path, servers)
-    Peer(OverHttp(server.base), password=PASSWORD).sync(201)  # type: ignore[arg-type]
+    Device(OverHttp(server.base), password=PASSWORD).sync(AlertCode.SLOW_SYNC)
     out = stop(server)
     assert "Sync user=alice device=test-device-1" in out
     assert "SyncML in" not in out and "FINE" not in out
