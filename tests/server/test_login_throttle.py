@@ -13,7 +13,7 @@ import pytest
 from syncml.codes import AlertCode
 from tests.server.server_process import HttpRefused, OverHttp, ServerProcess, cli
 from tests.syncml.device import Device
-from tests.syncml.raw import RawMessages, sync_alert
+from tests.syncml.raw import RawMessages, login
 
 PASSWORD = "correct-horse-battery"
 
@@ -53,17 +53,6 @@ def guesser(server: ServerProcess, source: str, name: str) -> RawMessages:
     return RawMessages(OverHttp(server.base, source), device_id=name, password="guess")
 
 
-def login(raw: RawMessages) -> int:
-    """One hand-made login (package 1 with basic credentials): the header status."""
-    raw.new_session()
-    return raw.send([sync_alert(201)], cred=raw.basic()).header_status()
-
-
-def first_login(phone: Device) -> int:
-    """A whole slow sync of the real client; the status its first message got."""
-    phone.sync(AlertCode.SLOW_SYNC)
-    assert phone.done is not None
-    return phone.log[0].header_status()
 
 
 def test_an_address_guessing_passwords_gets_429_then_others_still_log_in(
@@ -85,7 +74,7 @@ def test_an_address_guessing_passwords_gets_429_then_others_still_log_in(
     # Even the right password from that address waits: the address is the guesser's.
     with pytest.raises(HttpRefused):
         device(server, "127.0.0.2", "IMEI:666").sync(AlertCode.SLOW_SYNC)
-    assert first_login(device(server, "127.0.0.1", "IMEI:1")) == 212
+    assert device(server, "127.0.0.1", "IMEI:1").first_login() == 212
     out = stop(server)
     warnings = [line for line in out.splitlines() if "failed logins from 127.0.0.2" in line]
     assert len(warnings) == 1 and "WARNING" in warnings[0] and "HTTP 429" in warnings[0]
@@ -114,7 +103,7 @@ def test_the_resp_uri_follows_the_external_url(
 ) -> None:
     server = start(tmp_path, servers, "NTS_EXTERNAL_URL=https://traveler.example.com/traveler\n")
     phone = device(server, "127.0.0.1", "IMEI:1")
-    assert first_login(phone) == 212
+    assert phone.first_login() == 212
     resp_uri = phone.log[0].message.header.resp_uri or ""
     assert resp_uri.startswith("https://traveler.example.com/traveler?sid=")
     # our client posts the rest of the session there (the transport keeps the path)

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from syncml import auth
+from syncml.codes import AlertCode
 from tests.server.server_process import OverHttp, ServerProcess
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
+from tests.syncml.raw import RawMessages, login, nonce_of, sync_alert
 
 PASSWORD = "correct-horse-battery"
 
@@ -61,9 +63,15 @@ def stop(process: ServerProcess) -> str:
 
 
 def phone(process: ServerProcess, user: str = "alice", password: str = PASSWORD,
-          device: str = "IMEI:1") -> Peer:
-    return Peer(OverHttp(process.base), device_id=device, user=user,  # type: ignore[arg-type]
-                password=password)
+          device: str = "IMEI:1") -> Device:
+    """A device of ``user``: our real client."""
+    return Device(OverHttp(process.base), device_id=device, user=user, password=password)
+
+
+def refused_phone(process: ServerProcess, user: str = "alice", password: str = PASSWORD,
+                  device: str = "IMEI:1") -> RawMessages:
+    """A device whose logins are expected to fail: hand-made, one try per login."""
+    return RawMessages(OverHttp(process.base), device_id=device, user=user, password=password)
 
 
 @pytest.mark.parametrize(
@@ -107,8 +115,8 @@ def test_passwd_replaces_the_password_a_device_logs_in_with(
     process = ServerProcess(tmp_path, "--port", "0")
     try:
         process.started()
-        assert phone(process).init(201).header_status() == 401
-        assert phone(process, password="new-password-2").init(201).header_status() == 212
+        assert login(refused_phone(process)) == 401
+        assert phone(process, password="new-password-2").first_login() == 212
     finally:
         stop(process)
 
@@ -125,15 +133,18 @@ def test_a_disabled_users_devices_get_401_with_the_reason_in_the_log(
     process = ServerProcess(tmp_path, "--port", "0")
     try:
         process.started()
-        md5 = Peer(OverHttp(process.base), device_id="IMEI:2", password=PASSWORD,  # type: ignore[arg-type]
-                   auth_type=auth.AUTH_MD5)
-        assert md5.init(201).header_status() == 401
-        assert md5.init(201).header_status() == 401  # with the nonce: still refused
-        assert phone(process).init(201).header_status() == 401
-        assert phone(process, user="bob").init(201).header_status() == 212
+        md5 = refused_phone(process, device="IMEI:2")
+        md5.new_session()
+        first = md5.send([sync_alert(201)], cred=md5.md5(b""))
+        assert first.header_status() == 401
+        chal = first.statuses("SyncHdr")[0].chal
+        nonce = nonce_of(first) if chal is not None and chal.meta.next_nonce else b""
+        assert login(md5, md5.md5(nonce)) == 401  # with the nonce: still refused
+        assert login(refused_phone(process)) == 401
+        assert phone(process, user="bob").first_login() == 212
         code, out, _ = run("user", "enable", "alice")
         assert code == 0
-        assert phone(process).init(201).header_status() == 212
+        assert phone(process).first_login() == 212
     finally:
         out = stop(process)
     refused = [line for line in out.splitlines() if "the account is disabled" in line]
@@ -152,8 +163,9 @@ def test_user_remove_asks_then_removes_devices_and_items_in_one_go(
         process.started()
         for user in ("alice", "bob"):
             device = phone(process, user=user)
-            device.sync(201)
-            device.sync(200, [add("1", vtodo(f"{user}-1", f"{user}'s task"))])
+            device.sync(AlertCode.SLOW_SYNC)
+            device.create(vtodo(f"{user}-1", f"{user}'s task"))
+            device.sync()
     finally:
         stop(process)
     code, _, err = run("user", "remove", "alice")
@@ -179,13 +191,14 @@ def test_device_remove_makes_the_next_sync_a_slow_one(run: Cli, tmp_path: Path) 
     try:
         process.started()
         device = phone(process)
-        device.sync(201)
+        device.sync(AlertCode.SLOW_SYNC)
         code, out, _ = run("device", "remove", "IMEI:1")
         assert code == 0 and "Removed device IMEI:1 of alice" in out
         _, listing, _ = run("device", "list")
         assert "IMEI:1" not in listing
-        init = device.init(200)
+        init = device.sync()[0]
         assert any(s.code == 508 for s in init.statuses("Alert"))  # refresh required
+        assert device.done is not None and device.done.mode is AlertCode.SLOW_SYNC
     finally:
         stop(process)
     code, _, err = run("device", "remove", "IMEI:9")
@@ -198,8 +211,9 @@ def test_task_list_shows_what_the_server_holds(run: Cli, tmp_path: Path) -> None
     try:
         process.started()
         device = phone(process)
-        device.sync(201)
-        device.sync(200, [add("1", vtodo("u-1", "Call the printer vendor", "PRIORITY:1\r\n"))])
+        device.sync(AlertCode.SLOW_SYNC)
+        device.create(vtodo("u-1", "Call the printer vendor", "PRIORITY:1\r\n"))
+        device.sync()
     finally:
         stop(process)
     code, out, _ = run("task", "list", "--user", "ALICE")

@@ -148,6 +148,13 @@ class Device:
             self.nonce = client.nonce
         return self.log[start:]
 
+    def first_login(self) -> int:
+        """A whole slow sync; the header status its first message got (212 when the
+        credentials were taken at once)."""
+        first = self.sync(AlertCode.SLOW_SYNC)[0]
+        assert self.done is not None
+        return first.header_status()
+
     def sync_anchor(self) -> str | None:
         """Our anchor of the last completed sync (what the next Alert sends as Last)."""
         saved = self.backend.anchors()

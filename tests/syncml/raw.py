@@ -89,6 +89,13 @@ class RawMessages:
 
 
 
+def login(raw: RawMessages, cred: Cred | None = None) -> int:
+    """One hand-made login in a new session (an Alert with ``cred``, basic by default): the
+    header status. Tries exactly once, where our client would retry on a challenge."""
+    raw.new_session()
+    return raw.send([sync_alert(201)], cred=cred or raw.basic()).header_status()
+
+
 def nonce_of(exchange: Exchange) -> bytes:
     """The NextNonce of the header status's challenge."""
     chal = exchange.statuses("SyncHdr")[0].chal
