@@ -45,7 +45,9 @@ from syncml.model import (
 )
 from tests.server.app_peer import AppOverHttp
 from tests.syncml.codec_samples import capture
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
+from tests.syncml.raw import RawMessages, add, nonce_of, sync_alert
 
 XML = codec.CONTENT_TYPE_XML
 WBXML = codec.CONTENT_TYPE_WBXML
@@ -85,16 +87,30 @@ async def client(tmp_path: Path, database: Database) -> AsyncIterator[httpx.Asyn
         yield c
 
 
-def alice(client: httpx.AsyncClient, **options: Any) -> Peer:
-    return Peer(AppOverHttp(client), **options)  # type: ignore[arg-type]
-
-
-async def sync_three_tasks(client: httpx.AsyncClient) -> Peer:
-    """A complete, valid two-way (turned slow) sync that stores three tasks."""
-    peer = alice(client, device_id="alice-phone")
-    peer.items = {f"L{n}": vtodo(f"task-{n}", f"Task {n}") for n in (1, 2, 3)}
+async def sync_three_tasks(client: httpx.AsyncClient) -> Device:
+    """A complete, valid two-way (turned slow) sync of our client that stores three tasks."""
+    peer = Device(AppOverHttp(client), device_id="alice-phone")
+    for n in (1, 2, 3):
+        peer.create(vtodo(f"task-{n}", f"Task {n}"))
     await asyncio.to_thread(peer.sync)
+    assert peer.done is not None
     return peer
+
+
+async def next_session(client: httpx.AsyncClient, peer: Device) -> RawMessages:
+    """The same device's next session, by hand: package 1 (two-way from its anchor) sent
+    and answered, so the test can write message 2 itself."""
+    raw = RawMessages(AppOverHttp(client), device_id=peer.device_id)
+    init = await asyncio.to_thread(raw.send, [sync_alert(200, last=peer.sync_anchor(),
+                                                         nxt="next-1")], cred=raw.basic())
+    assert init.header_status() == 212
+    assert "sid=" in raw.url
+    return raw
+
+
+def wrong_password(client: httpx.AsyncClient) -> RawMessages:
+    """Hand-made logins of alice's phone with a wrong password (one try each)."""
+    return RawMessages(AppOverHttp(client), device_id="alice-phone", password="wrong")
 
 
 # --- looking at the database ------------------------------------------------------------------
@@ -157,11 +173,11 @@ def wbxml_with_public_id_string(text: str) -> bytes:
     return real[:1] + b"\x00\x00\x6a" + bytes([len(table)]) + table + real[5:]
 
 
-def message_for(peer: Peer, commands: list[Command], *, msg_id: int = 2, final: bool = True,
-                wbxml: bool = False) -> bytes:
-    """The bytes the peer would send as message ``msg_id`` of its current session."""
+def message_for(peer: RawMessages, commands: list[Command], *, msg_id: int = 2,
+                final: bool = True, wbxml: bool = False) -> bytes:
+    """The bytes of message ``msg_id`` of the hand-made session ``peer``."""
     header = Header(
-        version="1.2", session_id=str(peer.session), msg_id=msg_id,
+        version="1.2", session_id=peer.session_id, msg_id=msg_id,
         target=Location(peer.url), source=Location(peer.device_id, peer.user),
         meta=Meta(max_msg_size=peer.max_msg_size),
     )
@@ -308,8 +324,9 @@ async def test_a_refused_message_does_not_disturb_the_next_valid_sync(
     for case in BAD_INPUTS.values():
         await post_bad(client, case)
 
-    peer.items["L4"] = vtodo("task-4", "Task 4")
-    await asyncio.to_thread(peer.sync, 200, [add("L4", peer.items["L4"])])
+    peer.create(vtodo("task-4", "Task 4"))
+    await asyncio.to_thread(peer.sync)
+    assert peer.done is not None
 
     assert len(task_rows(database)) == 4
 
@@ -351,55 +368,55 @@ async def test_device_data_the_device_store_refuses_gets_no_500(
 # --- a mutated second message in a valid session ----------------------------------------------
 
 
-def _truncated(peer: Peer) -> tuple[bytes, str]:
+def _truncated(peer: RawMessages) -> tuple[bytes, str]:
     whole = message_for(peer, [sync_of(add("N1", vtodo("new-1", "New")))])
     return whole[: len(whole) // 2], XML
 
 
-def _not_a_task(peer: Peer) -> tuple[bytes, str]:
+def _not_a_task(peer: RawMessages) -> tuple[bytes, str]:
     commands: list[Command] = [sync_of(add("N1", "this is not a calendar item"))]
     return message_for(peer, commands), XML
 
 
-def _unknown_datastore(peer: Peer) -> tuple[bytes, str]:
+def _unknown_datastore(peer: RawMessages) -> tuple[bytes, str]:
     sync = sync_of(add("N1", vtodo("new-1", "New")), target="notes", source="./notes")
     return message_for(peer, [sync]), XML
 
 
-def _add_outside_sync(peer: Peer) -> tuple[bytes, str]:
+def _add_outside_sync(peer: RawMessages) -> tuple[bytes, str]:
     return message_for(peer, [add("N1", vtodo("new-1", "New"))]), XML
 
 
-def _replace_of_an_unknown_luid_without_data(peer: Peer) -> tuple[bytes, str]:
+def _replace_of_an_unknown_luid_without_data(peer: RawMessages) -> tuple[bytes, str]:
     empty = ItemCommand("Replace", 0, [Item(source=Location("nobody-knows"))],
                         meta=Meta(type="text/calendar"))
     return message_for(peer, [sync_of(empty)]), XML
 
 
-def _delete_of_an_unknown_luid(peer: Peer) -> tuple[bytes, str]:
+def _delete_of_an_unknown_luid(peer: RawMessages) -> tuple[bytes, str]:
     gone = ItemCommand("Delete", 0, [Item(source=Location("nobody-knows"))])
     return message_for(peer, [sync_of(gone)]), XML
 
 
-def _wbxml_as_xml(peer: Peer) -> tuple[bytes, str]:
+def _wbxml_as_xml(peer: RawMessages) -> tuple[bytes, str]:
     return message_for(peer, [sync_of()], wbxml=True), XML
 
 
-def _verdtd_1_0(peer: Peer) -> tuple[bytes, str]:
+def _verdtd_1_0(peer: RawMessages) -> tuple[bytes, str]:
     return syncml_xml(version="1.0", msg_id=2, cred=False), XML
 
 
-def _wrong_namespace(peer: Peer) -> tuple[bytes, str]:
+def _wrong_namespace(peer: RawMessages) -> tuple[bytes, str]:
     return syncml_xml(namespace="SYNCML:SYNCML1.0", msg_id=2, cred=False), XML
 
 
-def _status_for_nothing_sent(peer: Peer) -> tuple[bytes, str]:
+def _status_for_nothing_sent(peer: RawMessages) -> tuple[bytes, str]:
     bogus = Status(0, 99, 42, "Add", 200, source_refs=["L1"])
     return message_for(peer, [bogus, Alert(0, 222)], final=False), XML
 
 
-def _flipped(seed: int) -> Callable[[Peer], tuple[bytes, str]]:
-    def mutate(peer: Peer) -> tuple[bytes, str]:
+def _flipped(seed: int) -> Callable[[RawMessages], tuple[bytes, str]]:
+    def mutate(peer: RawMessages) -> tuple[bytes, str]:
         # An empty Sync: no flip of it can turn into a legitimate new task.
         body = bytearray(message_for(peer, [sync_of()], wbxml=True))
         rng = random.Random(seed)
@@ -410,7 +427,7 @@ def _flipped(seed: int) -> Callable[[Peer], tuple[bytes, str]]:
     return mutate
 
 
-MUTATIONS: dict[str, Callable[[Peer], tuple[bytes, str]]] = {
+MUTATIONS: dict[str, Callable[[RawMessages], tuple[bytes, str]]] = {
     "truncated": _truncated,
     "not-a-task": _not_a_task,
     "unknown-datastore": _unknown_datastore,
@@ -428,12 +445,9 @@ MUTATIONS: dict[str, Callable[[Peer], tuple[bytes, str]]] = {
 @pytest.mark.parametrize("mutation", MUTATIONS.values(), ids=MUTATIONS.keys())
 async def test_a_mutated_second_message_gets_no_500_and_leaves_the_items(
     client: httpx.AsyncClient, database: Database,
-    mutation: Callable[[Peer], tuple[bytes, str]],
+    mutation: Callable[[RawMessages], tuple[bytes, str]],
 ) -> None:
-    peer = await sync_three_tasks(client)
-    init = await asyncio.to_thread(peer.init, 200)
-    assert init.header_status() == 212
-    assert "sid=" in peer.url
+    peer = await next_session(client, await sync_three_tasks(client))
     items_before = task_rows(database)
     body, content_type = mutation(peer)
 
@@ -451,8 +465,7 @@ async def test_a_mutated_second_message_gets_no_500_and_leaves_the_items(
 async def test_a_mutated_second_message_is_answered_with_the_documented_statuses(
     client: httpx.AsyncClient,
 ) -> None:
-    peer = await sync_three_tasks(client)
-    await asyncio.to_thread(peer.init, 200)
+    peer = await next_session(client, await sync_three_tasks(client))
 
     body, _ = _not_a_task(peer)
     response = await client.post(peer.url, content=body, headers={"content-type": XML})
@@ -462,8 +475,7 @@ async def test_a_mutated_second_message_is_answered_with_the_documented_statuses
 
 
 async def test_an_item_command_outside_a_sync_gets_405(client: httpx.AsyncClient) -> None:
-    peer = await sync_three_tasks(client)
-    await asyncio.to_thread(peer.init, 200)
+    peer = await next_session(client, await sync_three_tasks(client))
 
     body, _ = _add_outside_sync(peer)
     response = await client.post(peer.url, content=body, headers={"content-type": XML})
@@ -472,8 +484,7 @@ async def test_an_item_command_outside_a_sync_gets_405(client: httpx.AsyncClient
 
 
 async def test_a_sync_for_an_unknown_datastore_gets_404(client: httpx.AsyncClient) -> None:
-    peer = await sync_three_tasks(client)
-    await asyncio.to_thread(peer.init, 200)
+    peer = await next_session(client, await sync_three_tasks(client))
 
     body, _ = _unknown_datastore(peer)
     response = await client.post(peer.url, content=body, headers={"content-type": XML})
@@ -486,8 +497,7 @@ async def test_a_sync_for_an_unknown_datastore_gets_404(client: httpx.AsyncClien
 async def test_a_sync_targeting_an_unknown_datastore_from_a_known_source_gets_404(
     client: httpx.AsyncClient, database: Database
 ) -> None:
-    peer = await sync_three_tasks(client)
-    await asyncio.to_thread(peer.init, 200)
+    peer = await next_session(client, await sync_three_tasks(client))
     items_before = task_rows(database)
 
     sync = sync_of(add("N1", vtodo("new-1", "New")), target="notes", source="./todo")
@@ -508,14 +518,18 @@ async def test_a_wrong_password_gets_401_with_a_challenge_and_is_logged(
 ) -> None:
     await sync_three_tasks(client)
     before = snapshot(database)
-    peer = alice(client, device_id="alice-phone", password="wrong", auth_type=auth_type)
+    peer = wrong_password(client)
     if auth_type == auth.AUTH_MD5:
         # The first md5 try only fetches a nonce; the second is a real wrong-password try.
-        first = await asyncio.to_thread(peer.init, 200)
-        assert first.header_status() == 401 and peer.nonce
+        first = await asyncio.to_thread(peer.send, [sync_alert(200)], cred=peer.md5(b""))
+        assert first.header_status() == 401
+        cred = peer.md5(nonce_of(first))
+        peer.new_session()
+    else:
+        cred = peer.basic()
 
     with caplog.at_level(logging.INFO, logger="traveler"):
-        exchange = await asyncio.to_thread(peer.init, 200)
+        exchange = await asyncio.to_thread(peer.send, [sync_alert(200)], cred=cred)
 
     assert exchange.header_status() == 401
     [header_status] = exchange.statuses("SyncHdr")
@@ -534,11 +548,16 @@ async def test_a_wrong_password_gets_401_with_a_challenge_and_is_logged(
 async def test_after_a_wrong_password_the_right_one_works_in_a_new_session(
     client: httpx.AsyncClient,
 ) -> None:
-    peer = alice(client, device_id="alice-phone", password="wrong", auth_type=auth.AUTH_MD5)
-    await asyncio.to_thread(peer.init, 200)
-    await asyncio.to_thread(peer.init, 200)
+    peer = wrong_password(client)
+    first = await asyncio.to_thread(peer.send, [sync_alert(200)], cred=peer.md5(b""))
+    peer.new_session()
+    second = await asyncio.to_thread(peer.send, [sync_alert(200)],
+                                     cred=peer.md5(nonce_of(first)))
+    assert second.header_status() == 401
 
     peer.password = "secret"
-    exchange = await asyncio.to_thread(peer.init, 200)
+    peer.new_session()
+    exchange = await asyncio.to_thread(peer.send, [sync_alert(200)],
+                                       cred=peer.md5(nonce_of(second)))
 
     assert exchange.header_status() == 212
