@@ -125,9 +125,10 @@ class ServerProcess:
 
 
 class OverHttp:
-    """Stands in for SyncServer in the scripted Peer (tests/syncml/peer.py): every message is
-    an HTTP POST to the running server, at the path (and RespURI query) the peer would use.
-    ``source`` picks the client address (any of 127.0.0.0/8 on Linux)."""
+    """The server of a :class:`~tests.syncml.device.Device` (our real client) or of
+    :class:`~tests.syncml.raw.RawMessages`: every message is an HTTP POST to the running
+    server, at the path (and RespURI query) of the URL the client posts to. ``source``
+    picks the client address (any of 127.0.0.0/8 on Linux)."""
 
     def __init__(self, base: str, source: str | None = None) -> None:
         self.base = base

@@ -20,11 +20,13 @@ from server.app import create_app
 from server.config import load_settings
 from server.store import ClientDeviceStore, Database, UserStore
 from server.store.push_events import PushEventStore
+from syncml.codes import AlertCode
 from syncml.server import Reply
 from tests.server.api_peer import API, database_of, hash_passwords_cheaply
 from tests.server.app_peer import AppOverHttp
 from tests.server.live_server import LiveServer
-from tests.syncml.peer import Peer, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
 from todo.push import (
     Backoff,
     Connected,
@@ -96,7 +98,7 @@ async def next_of(events: AsyncIterator[Any], kind: type[Any]) -> Any:
 
 
 class ToLive(AppOverHttp):
-    """The scripted client's messages, to the live server whatever host its URLs name."""
+    """A device's messages, to the live server whatever host its URLs name."""
 
     def receive(self, body: bytes, content_type: str, url: str) -> Reply:
         parts = urlsplit(url)
@@ -104,9 +106,9 @@ class ToLive(AppOverHttp):
                                                                  if parts.query else ""))
 
 
-def device(http: httpx.AsyncClient, user: str, device_id: str) -> Peer:
-    return Peer(ToLive(http), device_id=device_id, user=user,  # type: ignore[arg-type]
-                password=PASSWORDS[user])
+def device(http: httpx.AsyncClient, user: str, device_id: str) -> Device:
+    """A device of ``user``: our real client."""
+    return Device(ToLive(http), device_id=device_id, user=user, password=PASSWORDS[user])
 
 
 def quick() -> Backoff:
@@ -124,8 +126,8 @@ async def test_a_delegation_reaches_the_assignees_push_listener(
                  "ORGANIZER;CN=Alice Example:mailto:alice@example.org\r\n"
                  "ATTENDEE;CN=Frank Adams:mailto:frank@example.org\r\n")
 
-    alice.items = {"A1": task}  # a first (slow) sync sends everything the device has
-    await asyncio.to_thread(alice.sync, 201)
+    alice.create(task)  # a first (slow) sync sends everything the device has
+    await asyncio.to_thread(alice.sync, AlertCode.SLOW_SYNC)
 
     pushed = await next_of(events, SyncRequested)
     assert pushed.datastores == ("tasks",)
@@ -146,13 +148,13 @@ async def test_a_devices_own_sync_is_not_pushed_back_to_it(
     await next_of(phone_events, Connected)
     alice = device(http, "alice", "alice-phone")
 
-    alice.items = {"P1": vtodo("t-2", "Buy milk")}
-    await asyncio.to_thread(alice.sync, 201)
+    alice.create(vtodo("t-2", "Buy milk"))
+    await asyncio.to_thread(alice.sync, AlertCode.SLOW_SYNC)
     pushed = await next_of(laptop_events, SyncRequested)
     # A second change, from the laptop this time: only the phone hears about it.
     laptop_sync = device(http, "alice", "alice-laptop")
-    laptop_sync.items = {"L1": vtodo("t-3", "Call Frank")}
-    await asyncio.to_thread(laptop_sync.sync, 201)
+    laptop_sync.create(vtodo("t-3", "Call Frank"))
+    await asyncio.to_thread(laptop_sync.sync, AlertCode.SLOW_SYNC)
 
     phone_pushed = await next_of(phone_events, SyncRequested)
     assert phone_pushed.position > pushed.position
