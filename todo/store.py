@@ -462,6 +462,13 @@ class TodoStore:
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(microsecond=0)
 
+    def within(self, call: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``call(connection)`` inside one transaction of the store (a savepoint within an
+        outer one): for the store's own companion modules, :mod:`todo.reminders` and
+        :mod:`todo.delegated`, which keep their SQL to themselves as :mod:`todo.views` does."""
+        with self._transaction() as conn:
+            return call(conn)
+
     # --- reading ------------------------------------------------------------------------
 
     def query(

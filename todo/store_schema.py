@@ -19,6 +19,13 @@ Tables:
 - ``overridden``: a local version the server's answer replaced (``restore`` brings it back).
 - ``undo_steps``: before-images of the last user actions, for undo.
 - ``meta``: key/value facts (the local zone the derived columns were computed in, sync anchors).
+- ``todos.rev``: the store's revision of each todo, from one counter (``revision``) that every
+  insert and every write of ``data`` advances, whoever writes (the window, a sync, the CLI):
+  readers keep a cursor and read only what changed since (``todos_rev``).
+- ``alarm_times``: the reminders still to fire, each (todo, key) with its moment (epoch
+  seconds), indexed by moment; kept by :mod:`todo.reminders` from the revisions.
+- ``notified``: what the user was already told (a reminder's key, a delegation), by UID, so a
+  restart neither repeats nor loses one.
 """
 
 from __future__ import annotations
@@ -125,7 +132,37 @@ def _undo_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX undo_steps_step_todo ON undo_steps (step, todo_id)")
 
 
+def _revisions_and_reminders(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER"
+               " NOT NULL)")
+    db.execute("ALTER TABLE todos ADD COLUMN rev INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE todos SET rev = id")
+    db.execute("INSERT INTO revision VALUES (1, (SELECT COALESCE(MAX(id), 0) FROM todos))")
+    db.execute("CREATE INDEX todos_rev ON todos (rev)")
+    # Triggers, so that no writer of the store can forget it (the update of rev itself is
+    # not a write of data, so it does not fire the second trigger again).
+    for name, event in (("todos_rev_insert", "INSERT"), ("todos_rev_update", "UPDATE OF data")):
+        db.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON todos BEGIN"
+            " UPDATE revision SET value = value + 1 WHERE id = 1;"
+            " UPDATE todos SET rev = (SELECT value FROM revision WHERE id = 1)"
+            " WHERE id = NEW.id; END"
+        )
+    db.execute(
+        "CREATE TABLE alarm_times (todo_id INTEGER NOT NULL REFERENCES todos(id)"
+        " ON DELETE CASCADE, key TEXT NOT NULL, fires_at REAL NOT NULL,"
+        " PRIMARY KEY (todo_id, key))"
+    )
+    db.execute("CREATE INDEX alarm_times_at ON alarm_times (fires_at)")
+    db.execute(
+        "CREATE TABLE notified (kind TEXT NOT NULL, uid TEXT NOT NULL, key TEXT NOT NULL,"
+        " at REAL NOT NULL, PRIMARY KEY (kind, uid, key))"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "todos, lists, search, change log, conflicts, undo", _initial),
     Migration(2, "undo steps indexed by step and todo", _undo_index),
+    Migration(3, "todo revisions, reminder times, what the user was told",
+              _revisions_and_reminders),
 ]

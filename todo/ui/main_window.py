@@ -32,7 +32,7 @@ from todo.ui.background import spawn
 from todo.ui.editor import TaskEditor
 from todo.ui.notifications import Notification, Notifier
 from todo.ui.quick_add_bar import Parse, QuickAddBar
-from todo.ui.reminders import Reminder, ReminderScheduler, reminder_body
+from todo.ui.reminders import ReminderScheduler, reminder_body
 from todo.ui.sidebar import Sidebar, view_title
 from todo.ui.sync_status import SyncController, SyncStatus
 from todo.ui.task_delegate import TaskDelegate
@@ -40,8 +40,8 @@ from todo.ui.task_model import ROW_ROLE, TaskListModel
 from todo.ui.todo_service import ListQuery, TodoService
 from todo.views import Sort, View, ViewSpec
 
-# How many of the most recently changed todos are looked at for new delegations.
-_RECENT = 500
+# More reminders (or delegations) at once than this come as one notification that counts them.
+_AT_ONCE = 3
 
 _SORTS: tuple[Sort | None, ...] = (
     None,
@@ -53,7 +53,9 @@ _SORTS: tuple[Sort | None, ...] = (
 )
 
 if TYPE_CHECKING:  # the store loads on its worker thread, after the window shows
-    from todo.store import TodoRecord, TodoSummary
+    from todo.delegated import NewDelegation
+    from todo.reminders import DueReminder
+    from todo.store import TodoRecord, TodoStore, TodoSummary
 
 
 class TodoWindow(QMainWindow):
@@ -84,7 +86,6 @@ class TodoWindow(QMainWindow):
         self.me = me
         self._editing_id: int | None = None
         self._record: TodoRecord | None = None
-        self._notified: set[str] = set()
         self.setWindowTitle(
             self.tr("ToDo — %1").replace("%1", account_label) if account_label else self.tr("ToDo")
         )
@@ -204,11 +205,15 @@ class TodoWindow(QMainWindow):
         self.sync_status.show_state(self.sync.state)
         self.notifier.activated.connect(self._notification_activated)
         self.notifier.sync_requested.connect(self.sync.sync_now)
-        self.show_list()
-        self.refresh_counts()
-        self._run(self.notify_delegated())
         self.reminders = ReminderScheduler(service, self)
         self.reminders.fired.connect(self._remind)
+        self.notifier.snooze_requested.connect(
+            lambda todo_id: self._run(self.reminders.snooze(todo_id))
+        )
+        self.show_list()
+        self.refresh_counts()
+        self._run(self._show_delegators())
+        self._run(self.notify_delegated())
         self.reminders.start()
 
     # --- actions and shortcuts ------------------------------------------------------------
@@ -348,6 +353,7 @@ class TodoWindow(QMainWindow):
     def _store_changed(self, _ids: list[int]) -> None:
         self.model.refresh()
         self.refresh_counts()
+        self.reminders.check_soon()
         self._run(self._update_undo())
 
     async def _update_undo(self) -> None:
@@ -592,49 +598,85 @@ class TodoWindow(QMainWindow):
         self.model.refresh()
         self.refresh_counts()
         self._reload_editor()
+        self.reminders.check_soon()
         self._run(self.notify_delegated())
 
-    async def notify_delegated(self) -> None:
-        """A notification for each todo delegated to the user and not answered yet (once per
-        run of the app), and the delegators' names for the list."""
+    async def _show_delegators(self) -> None:
+        """The names of the people who delegated todos to the user, for the list's rows."""
         if not self.me:
             return
-        # A new delegation arrives as a recently modified todo: the latest ones are enough.
-        recent = ListQuery(ViewSpec(View.ALL, sort=Sort.MODIFIED, descending=True))
-        page = await self.service.page(recent, 0, _RECENT)
-        me = self.me.casefold()
-        for summary in page.rows:
-            if not summary.organizer or summary.organizer.casefold() == me:
-                continue
-            mine = [a for a in summary.assignees if a.email.casefold() == me]
-            if not mine:
-                continue
-            organizer = (await self.service.record(summary.id)).task.organizer
-            who = (organizer.name or organizer.email) if organizer else summary.organizer
-            self.delegate.names[summary.organizer.casefold()] = who
-            self.list.viewport().update()
-            if summary.uid in self._notified or mine[0].partstat is not PartStat.NEEDS_ACTION:
-                continue
-            self._notified.add(summary.uid)
+        from todo import delegated
+
+        me = self.me
+        names = await self.service.run(
+            lambda store: store.within(lambda conn: delegated.delegators(conn, me))
+        )
+        self.delegate.names.update(names)
+        self.list.viewport().update()
+
+    async def notify_delegated(self) -> None:
+        """A notification for each todo delegated to the user since the last look, once
+        (across restarts: the store remembers who was told), however many a sync brought."""
+        if not self.me:
+            return
+        from todo import delegated
+
+        me = self.me
+
+        def take(store: TodoStore) -> list[NewDelegation]:
+            return store.within(lambda conn: delegated.take_new(conn, me))
+
+        new = await self.service.run(take)
+        if not new:
+            return
+        for item in new:
+            self.delegate.names[item.organizer.casefold()] = item.by
+        self.list.viewport().update()
+        if len(new) > _AT_ONCE:
+            self.notifier.notify(
+                Notification(
+                    self.tr("%n new delegated todo(s)", None, len(new)),
+                    self.tr("From %1 and others").replace("%1", new[0].by),
+                )
+            )
+            return
+        for item in new:
             self.notifier.notify(
                 Notification(
                     self.tr("New delegated todo"),
                     self.tr("%1 delegated “%2” to you")
-                    .replace("%1", who)
-                    .replace("%2", summary.subject),
-                    summary.id,
+                    .replace("%1", item.by)
+                    .replace("%2", item.subject),
+                    item.todo_id,
                 )
             )
 
-    def _remind(self, reminder: Reminder) -> None:
-        body = reminder_body(reminder, datetime.now().date())
-        self.notifier.notify(
-            Notification(
-                self.tr("Reminder: %1").replace("%1", reminder.subject),
-                self.tr("Due %1").replace("%1", body) if body else "",
-                reminder.todo_id,
+    def _remind(self, due: list[DueReminder]) -> None:
+        today = datetime.now().date()
+        if len(due) > _AT_ONCE:
+            missed = sum(1 for reminder in due if reminder.missed)
+            names = ", ".join(f"“{reminder.subject}”" for reminder in due[:_AT_ONCE])
+            self.notifier.notify(
+                Notification(
+                    self.tr("%n reminder(s)", None, len(due))
+                    if not missed
+                    else self.tr("%n missed reminder(s)", None, len(due)),
+                    self.tr("%1 and %n more", None, len(due) - _AT_ONCE).replace("%1", names),
+                )
             )
-        )
+            return
+        for reminder in due:
+            body = reminder_body(reminder, today)
+            if reminder.missed:
+                when = texts.moment_text(reminder.fires_at.astimezone(), today)
+                title = self.tr("Missed reminder: %1").replace("%1", reminder.subject)
+                text = self.tr("The reminder was set for %1").replace("%1", when)
+                if body:
+                    text += " · " + self.tr("Due %1").replace("%1", body)
+            else:
+                title = self.tr("Reminder: %1").replace("%1", reminder.subject)
+                text = self.tr("Due %1").replace("%1", body) if body else ""
+            self.notifier.notify(Notification(title, text, reminder.todo_id, snooze=True))
 
     def _notification_activated(self, todo_id: int | None) -> None:
         self.showNormal()
@@ -644,6 +686,7 @@ class TodoWindow(QMainWindow):
             self.open_todo(todo_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.reminders.stop()
         self.quick_add.close_parser()
         self.notifier.close()
         super().closeEvent(event)

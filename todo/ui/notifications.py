@@ -31,12 +31,15 @@ class Notification:
     title: str
     body: str
     todo_id: int | None = None
+    snooze: bool = False
+    """A reminder: the app's own notification offers "Snooze 10 min"."""
 
 
 class NotificationPopup(QFrame):
     """The app's own notification window (when the desktop has no notification service)."""
 
     clicked = Signal()
+    snoozed = Signal()
 
     def __init__(self, icon: QIcon, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
@@ -56,12 +59,15 @@ class NotificationPopup(QFrame):
         self.open.clicked.connect(self._open)
         self.dismiss = QPushButton(self.tr("Dismiss"), self)
         self.dismiss.clicked.connect(self.hide)
+        self.snooze = QPushButton(self.tr("Snooze 10 min"), self)
+        self.snooze.clicked.connect(self._snooze)
         text = QVBoxLayout()
         text.setSpacing(4)
         text.addWidget(self.title)
         text.addWidget(self.body)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.snooze)
         buttons.addWidget(self.dismiss)
         buttons.addWidget(self.open)
         text.addLayout(buttons)
@@ -79,17 +85,27 @@ class NotificationPopup(QFrame):
         self.hide()
         self.clicked.emit()
 
+    def _snooze(self) -> None:
+        self.hide()
+        self.snoozed.emit()
+
     def show_notification(self, notification: Notification) -> None:
-        """Show ``notification`` for ten seconds in the top right corner of the screen."""
+        """Show ``notification`` in the top right corner of the screen (ten seconds; a
+        reminder stays until it is answered, as reminders in calendar apps do)."""
         self.title.setText(notification.title)
         self.body.setText(notification.body)
+        self.body.setVisible(bool(notification.body))
+        self.snooze.setVisible(notification.snooze and notification.todo_id is not None)
         self.adjustSize()
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
             self.move(QPoint(area.right() - self.width() - 16, area.top() + 16))
         self.show()
-        self._timer.start()
+        if notification.snooze:
+            self._timer.stop()
+        else:
+            self._timer.start()
 
 
 class Notifier(QObject):
@@ -97,6 +113,7 @@ class Notifier(QObject):
     (None: just the window)."""
 
     activated = Signal(object)  # int | None
+    snooze_requested = Signal(int)  # the todo of the reminder
     sync_requested = Signal()
     quit_requested = Signal()
 
@@ -108,6 +125,7 @@ class Notifier(QObject):
         self.popup.clicked.connect(
             lambda: self.activated.emit(self._last.todo_id if self._last else None)
         )
+        self.popup.snoozed.connect(self._snoozed)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(icon, self)
@@ -129,6 +147,10 @@ class Notifier(QObject):
                 lambda: self.activated.emit(self._last.todo_id if self._last else None)
             )
             self.tray.show()
+
+    def _snoozed(self) -> None:
+        if self._last is not None and self._last.todo_id is not None:
+            self.snooze_requested.emit(self._last.todo_id)
 
     def _tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason is QSystemTrayIcon.ActivationReason.Trigger:

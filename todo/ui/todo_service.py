@@ -3,16 +3,18 @@ worker thread, so a widget never touches SQLite and never blocks the UI thread."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from todo.task import PartStat, Task
 from todo.ui.background import StoreRunner
 from todo.views import PRIORITY_LISTS, View, ViewSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,11 @@ class TodoService(QObject):
             return counts, store.lists()
 
         return await self._runner.run(read)
+
+    async def run(self, call: Callable[[TodoStore], T]) -> T:
+        """``call(store)`` on the store's thread (for the reminders and delegation notices,
+        which use the store's companion modules)."""
+        return await self._runner.run(call)
 
     async def record(self, todo_id: int) -> TodoRecord:
         """A todo in full (for the editor)."""

@@ -53,6 +53,10 @@
         <source>Dismiss</source>
         <translation>Schließen</translation>
     </message>
+    <message>
+        <source>Snooze 10 min</source>
+        <translation>In 10 Min. erinnern</translation>
+    </message>
 </context>
 <context>
     <name>Notifier</name>
@@ -705,6 +709,17 @@
         <source>That did not work: %1</source>
         <translation>Das hat nicht geklappt: %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%n new delegated todo(s)</source>
+        <translation>
+            <numerusform>%n neue zugewiesene Aufgabe</numerusform>
+            <numerusform>%n neue zugewiesene Aufgaben</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>From %1 and others</source>
+        <translation>Von %1 und anderen</translation>
+    </message>
     <message>
         <source>New delegated todo</source>
         <translation>Neue zugewiesene Aufgabe</translation>
@@ -712,6 +727,35 @@
     <message>
         <source>%1 delegated “%2” to you</source>
         <translation>%1 hat Ihnen „%2“ zugewiesen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reminder(s)</source>
+        <translation>
+            <numerusform>%n Erinnerung</numerusform>
+            <numerusform>%n Erinnerungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n missed reminder(s)</source>
+        <translation>
+            <numerusform>%n verpasste Erinnerung</numerusform>
+            <numerusform>%n verpasste Erinnerungen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weitere</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Missed reminder: %1</source>
+        <translation>Verpasste Erinnerung: %1</translation>
+    </message>
+    <message>
+        <source>The reminder was set for %1</source>
+        <translation>Die Erinnerung war für %1 eingestellt</translation>
     </message>
     <message>
         <source>Reminder: %1</source>

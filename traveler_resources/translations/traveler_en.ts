@@ -54,5 +54,33 @@
             <numerusform>%n todos</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n new delegated todo(s)</source>
+        <translation>
+            <numerusform>%n new delegated todo</numerusform>
+            <numerusform>%n new delegated todos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reminder(s)</source>
+        <translation>
+            <numerusform>%n reminder</numerusform>
+            <numerusform>%n reminders</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n missed reminder(s)</source>
+        <translation>
+            <numerusform>%n missed reminder</numerusform>
+            <numerusform>%n missed reminders</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 and %n more</numerusform>
+            <numerusform>%1 and %n more</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

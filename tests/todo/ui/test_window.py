@@ -327,29 +327,3 @@ async def test_sync_error_shows_the_reason_and_retry_works(
         assert not status.retry.isVisible()
     finally:
         await close(app)
-
-
-async def test_a_reminder_fires_a_notification_once(todo_app: TodoApp, seed: Seed) -> None:
-    from todo.task import Alarm, AlarmRelated
-
-    due = (datetime.now(UTC) + timedelta(minutes=30)).replace(second=0, microsecond=0)
-    seed(
-        lambda s: s.add(
-            Task(
-                "",
-                "Call Frank",
-                due=due,
-                alarms=[Alarm(-timedelta(minutes=30), related=AlarmRelated.END)],
-            )
-        )
-    )
-    scheduler = todo_app.window.reminders
-    alarm_time = due.astimezone().replace(tzinfo=None) - timedelta(minutes=30)
-    scheduler.clock = lambda: alarm_time - timedelta(seconds=5)
-    assert await scheduler.check() == []
-    scheduler.clock = lambda: alarm_time + timedelta(seconds=5)
-    [reminder] = await scheduler.check()
-    assert reminder.subject == "Call Frank"
-    note = todo_app.notifier.shown[-1]
-    assert note.title == "Reminder: Call Frank" and note.body.startswith("Due ")
-    assert await scheduler.check() == []  # once
