@@ -5,7 +5,9 @@
 (:mod:`companion.ooo_cli`); ``traveler-companion inspect FILE.tef [--json]`` checks a
 secure attachment without showing it (:mod:`companion.tef_cli`); ``traveler-companion
 [open] [FILE.tef]`` opens the viewer window; ``traveler-companion install-desktop`` registers
-the .tef file type and the Companion with the desktop.
+the .tef file type and the Companion with the desktop; ``traveler-companion`` alone (or
+``traveler-companion window``) opens the main window: the accounts, who is out of the office
+and "I'm back", the way to the out-of-office screen and the inbox, and the tray icon.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from companion import account_cli, ooo_cli, tef_cli
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = ("account", "ooo", "inspect", "open", "install-desktop", "-h", "--help")
+COMMANDS = ("account", "ooo", "inspect", "open", "window", "install-desktop", "-h", "--help")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="The Traveler Companion: accounts, secure attachments, out of office.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser(
+        "window", help="open the Companion's window (also: traveler-companion without a command)"
+    )
     account_cli.add_account_commands(commands)
     tef_cli.add_tef_commands(commands)
     ooo_cli.add_ooo_commands(commands)
@@ -34,15 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a command; a bare file name (or nothing) opens the viewer."""
+    """Run a command; nothing opens the window, a bare file name the viewer."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in COMMANDS:
+    if not args_list:
+        args_list = ["window"]
+    elif args_list[0] not in COMMANDS:
         args_list = ["open", *args_list]
     args = build_parser().parse_args(args_list)
     if args.command == "account":
         return account_cli.run(args)
     if args.command == "ooo":
         return ooo_cli.run(args)
+    if args.command == "window":
+        from companion.ui.app import run_window  # Qt only for the windows
+
+        return run_window()
     return tef_cli.run(args)
 
 

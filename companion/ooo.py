@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,17 +39,47 @@ __all__ = [
     "OooError",
     "OooState",
     "OutOfOffice",
+    "Updated",
+    "check_address",
+    "check_domain",
     "parse_when",
     "validate",
 ]
 
 STATE_FILE = "ooo.json"
 EXTERNAL = ("none", "known", "all")
+# A domain as mail uses it: dot-separated labels of letters (any script), digits and inner
+# hyphens, at least two labels.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+_LOCAL = re.compile(r"[^\s@,;<>()\[\]\\\"]+")
 
 
 class OooError(Exception):
     """A setting that does not make sense, or a change the server refused; the message says
     what to correct."""
+
+
+@dataclass(frozen=True)
+class Updated:
+    """Who and where a change went through, for the confirmation ("Out of office settings
+    were updated for user … on server …"), which each edge words in the user's language."""
+
+    user: str
+    server: str
+
+    @classmethod
+    def from_answer(cls, answer: Any, account: Account) -> Updated:
+        """From the server's answer to ``PUT ooo`` (its names are the truth: the full name
+        may have changed since sign-in), else from the account."""
+        fields = answer if isinstance(answer, dict) else {}
+        user = fields.get("user") or account.display_name or account.user
+        server = fields.get("server") or account.server_name or account.server_url
+        return cls(str(user), str(server))
+
+    def sentence(self) -> str:
+        """The confirmation in English (the command line's language)."""
+        return f"Out of office settings were updated for user {self.user} on server {self.server}."
 
 
 @dataclass(frozen=True)
@@ -59,8 +90,10 @@ class OooState:
     profile: dict[str, Any] | None  # as the server last answered; None when never seen
     pending: dict[str, Any] | None  # a change made offline, not yet sent
     online: bool  # whether this answer comes from the server just now
-    confirmation: str | None = None  # the server's "settings were updated …" after a change
-    note: str | None = None  # e.g. a pending change the server refused and that was dropped
+    # Set when a change reached the server in this call: the one asked for, or a pending one.
+    updated: Updated | None = None
+    # The server's reason when it refused a change made offline (which is then dropped).
+    refused: str | None = None
 
 
 def parse_when(text: str) -> datetime | None:
@@ -81,6 +114,24 @@ def parse_when(text: str) -> datetime | None:
     return when.astimezone(UTC)
 
 
+def check_domain(text: str) -> str:
+    """``text`` as a domain to exclude (``@example.org`` is taken as ``example.org``);
+    :class:`OooError` when it is not one."""
+    domain = text.strip().lstrip("@").lower()
+    if not _DOMAIN.fullmatch(domain):
+        raise OooError(f"{text.strip()!r} is not a domain; write it like example.org")
+    return domain
+
+
+def check_address(text: str) -> str:
+    """``text`` as a mail address; :class:`OooError` when it is not one."""
+    address = text.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
+        raise OooError(f"{address!r} is not a mail address; write it like anna@example.org")
+    return address
+
+
 def _time(value: Any) -> datetime | None:
     if value is None:
         return None
@@ -95,6 +146,11 @@ def validate(profile: dict[str, Any], now: datetime | None = None) -> None:
         raise OooError("The return time must be after the leave time.")
     if profile.get("external", "all") not in EXTERNAL:
         raise OooError("Who outside gets a reply must be none, known or all.")
+    exclusions = profile.get("exclusions") or {}
+    for address in [*(profile.get("known") or []), *exclusions.get("addresses", [])]:
+        check_address(address)
+    for domain in exclusions.get("domains", []):
+        check_domain(domain)
     if profile.get("enabled"):
         if not str(profile.get("subject") or "").strip():
             raise OooError("The subject of the reply is empty.")
@@ -125,19 +181,23 @@ class OutOfOffice:
         account, api, client = self._connect(ref)
         async with client:
             try:
-                note = await self._flush(account, api)
+                updated, refused = await self._flush(account, api)
                 profile = await api.request("GET", "ooo")
             except (ServerUnreachableError, ServerTimeoutError):
                 saved = self._state(account)
                 return OooState(account, saved.get("profile"), saved.get("pending"), False)
         self._remember(account, profile=profile, pending=None)
-        return OooState(account, profile, None, True, note=note)
+        return OooState(account, profile, None, True, updated=updated, refused=refused)
 
     async def set(self, changes: dict[str, Any], ref: str | None = None) -> OooState:
         """Apply ``changes`` (fields of the API's ``PUT ooo``); offline, keep them pending."""
         account, api, client = self._connect(ref)
         saved = self._state(account)
-        pending = {**(saved.get("pending") or {}), **changes}
+        earlier = saved.get("pending") or {}
+        pending = {**earlier, **changes}
+        if "exclusions" in earlier and "exclusions" in changes:
+            # The server keeps the lists a change leaves out; so does a change waiting here.
+            pending["exclusions"] = {**earlier["exclusions"], **changes["exclusions"]}
         validate({**(saved.get("profile") or {}), **pending})
         async with client:
             try:
@@ -150,8 +210,9 @@ class OutOfOffice:
                 raise OooError(str(exc)) from None
         profile = answer.get("profile") if isinstance(answer, dict) else None
         self._remember(account, profile=profile, pending=None)
-        confirmation = answer.get("message") if isinstance(answer, dict) else None
-        return OooState(account, profile, None, True, confirmation=confirmation)
+        return OooState(
+            account, profile, None, True, updated=Updated.from_answer(answer, account)
+        )
 
     # --- internals --------------------------------------------------------------------------
 
@@ -168,20 +229,23 @@ class OutOfOffice:
         )
         return account, api, client
 
-    async def _flush(self, account: Account, api: ClientApi) -> str | None:
+    async def _flush(
+        self, account: Account, api: ClientApi
+    ) -> tuple[Updated | None, str | None]:
+        """Send the pending change: (who and where it was updated, or the server's refusal)."""
         pending = self._state(account).get("pending")
         if not pending:
-            return None
+            return None, None
         try:
             answer = await api.request("PUT", "ooo", json_body=pending)
         except (ServerUnreachableError, ServerTimeoutError):
             raise
         except ServerError as exc:
             self._remember(account, profile=self._state(account).get("profile"), pending=None)
-            return f"The change made offline was not accepted and is dropped: {exc}"
+            return None, str(exc)
         profile = answer.get("profile") if isinstance(answer, dict) else None
         self._remember(account, profile=profile, pending=None)
-        return answer.get("message") if isinstance(answer, dict) else None
+        return Updated.from_answer(answer, account), None
 
     def _all(self) -> dict[str, Any]:
         try:

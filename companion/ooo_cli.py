@@ -16,7 +16,15 @@ from typing import Any
 
 from companion.accounts import AccountError, AccountStore
 from companion.api_client import DEFAULT_TIMEOUT, ServerError
-from companion.ooo import EXTERNAL, OooError, OooState, OutOfOffice, parse_when
+from companion.ooo import (
+    EXTERNAL,
+    OooError,
+    OooState,
+    OutOfOffice,
+    check_address,
+    check_domain,
+    parse_when,
+)
 from companion.secret_store import KeyringUnavailableError
 
 __all__ = ["add_ooo_commands", "render", "run"]
@@ -52,6 +60,21 @@ def add_ooo_commands(subcommands: Any) -> None:
     change.add_argument("--internal-body", help="the reply to people of your organisation")
     change.add_argument("--external", choices=EXTERNAL,
                         help="who outside your organisation gets a reply")
+    # Each list flag replaces that list with the values given (repeat the flag or separate
+    # them by commas); an empty value ('') empties it. As the screen, which edits whole lists.
+    lists = change.add_argument_group(
+        "lists", "each replaces the whole list; repeat the flag or separate by commas; '' "
+        "empties the list"
+    )
+    lists.add_argument("--known", metavar="ADDRESS", action="append",
+                       help="people outside you know (with --external known, only they get "
+                            "a reply)")
+    lists.add_argument("--exclude-address", metavar="ADDRESS", action="append",
+                       help="never reply to these addresses")
+    lists.add_argument("--exclude-domain", metavar="DOMAIN", action="append",
+                       help="never reply to senders of these domains (example.org)")
+    lists.add_argument("--exclude-subject", metavar="WORDS", action="append",
+                       help="never reply to mail whose subject contains these words")
     for action in (show, change):
         action.add_argument("--account", metavar="NAME|ID", help="default: the default account")
         action.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
@@ -73,7 +96,23 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name)
         if value is not None:
             changes[key] = value
+    if args.known is not None:
+        changes["known"] = [check_address(a) for a in _listed(args.known)]
+    exclusions: dict[str, list[str]] = {}
+    if args.exclude_address is not None:
+        exclusions["addresses"] = [check_address(a) for a in _listed(args.exclude_address)]
+    if args.exclude_domain is not None:
+        exclusions["domains"] = [check_domain(d) for d in _listed(args.exclude_domain)]
+    if args.exclude_subject is not None:
+        exclusions["subject_words"] = _listed(args.exclude_subject)
+    if exclusions:
+        changes["exclusions"] = exclusions
     return changes
+
+
+def _listed(values: list[str]) -> list[str]:
+    """The values of a repeated list flag, commas splitting them too; blanks dropped."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
 def _local(value: Any) -> str:
@@ -101,6 +140,14 @@ def render(state: OooState) -> str:
         if profile.get("internal_body"):
             lines.append(f"Reply inside the organisation: {profile['internal_body']}")
         lines.append(f"Outside the organisation: {profile.get('external', 'all')}")
+        if profile.get("known"):
+            lines.append(f"Known outside: {', '.join(profile['known'])}")
+        exclusions = profile.get("exclusions") or {}
+        for key, label in (("addresses", "No reply to addresses"),
+                           ("domains", "No reply to domains"),
+                           ("subject_words", "No reply to subjects with")):
+            if exclusions.get(key):
+                lines.append(f"{label}: {', '.join(exclusions[key])}")
         if profile.get("updated") and not state.pending:
             changed = _local(profile["updated"])
             lines.append(f"Last changed: {changed} by {profile.get('updated_by')}")
@@ -108,8 +155,10 @@ def render(state: OooState) -> str:
         lines.append("Offline: the server could not be reached; this is what was last known.")
     if state.pending:
         lines.append(PENDING_NOTE)
-    if state.note:
-        lines.append(state.note)
+    if state.updated:
+        lines.append(f"Sent the change made offline: {state.updated.sentence()}")
+    if state.refused:
+        lines.append(f"The change made offline was not accepted and is dropped: {state.refused}")
     return "\n".join(lines)
 
 
@@ -120,7 +169,7 @@ def _json(state: OooState) -> str:
             "online": state.online,
             "profile": state.profile,
             "pending": state.pending,
-            "note": state.note,
+            "refused": state.refused,
         },
         indent=2,
     )
@@ -145,8 +194,8 @@ def run(args: argparse.Namespace, store: AccountStore | None = None) -> int:
     except (OooError, AccountError, ServerError) as exc:
         _error(str(exc))
         return EXIT_FAILED
-    if state.confirmation:
-        print(state.confirmation)
+    if state.updated:
+        print(state.updated.sentence())
     if state.pending:
         print(PENDING_NOTE)
     return 0

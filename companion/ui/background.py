@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 __all__ = ["Background"]
@@ -35,11 +36,14 @@ class _Job(QRunnable):
 class Background(QObject):
     """Runs coroutines in a thread pool; callbacks are called on the UI thread."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, threads: int | None = None) -> None:
+        """``threads=1`` runs the jobs one after the other, in the order given."""
         super().__init__()
         if parent is not None:
             self.setParent(parent)
         self._pool = QThreadPool(self)
+        if threads is not None:
+            self._pool.setMaxThreadCount(threads)
         self._relays: set[_Relay] = set()
 
     def run(
@@ -53,7 +57,9 @@ class Background(QObject):
 
         def finish(result: Any, callback: Callable[[Any], None]) -> None:
             self._relays.discard(relay)
-            callback(result)
+            # The window that asked may be gone by the time the answer comes: drop it.
+            if shiboken6.isValid(self):
+                callback(result)
 
         relay.done.connect(lambda result: finish(result, done))
         relay.failed.connect(lambda error: finish(error, failed))

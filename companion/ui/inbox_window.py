@@ -37,7 +37,7 @@ from companion.secret_store import KeyringUnavailableError
 from companion.secure_file import IdentitySource, this_device
 from companion.ui.background import Background
 from companion.ui.messages import fill
-from companion.ui.out_of_office import AwayBanner, OutOfOfficeDialog
+from companion.ui.out_of_office import AwayBanner, AwayWatch, OutOfOfficeDialog
 from companion.ui.viewer_window import ViewerWindow
 
 __all__ = ["InboxWindow"]
@@ -53,7 +53,9 @@ class InboxWindow(QMainWindow):
         store: AccountStore | None = None,
         identity: IdentitySource = this_device,
         transport: httpx.AsyncBaseTransport | None = None,
+        watch: AwayWatch | None = None,
     ) -> None:
+        """``watch``: the app's away states (the main window's); without one, its own."""
         super().__init__()
         self.setObjectName("inboxWindow")
         self.setWindowTitle(self.tr("Secure attachments — Traveler Companion"))
@@ -74,7 +76,11 @@ class InboxWindow(QMainWindow):
 
         central = QWidget()
         layout = QVBoxLayout(central)
-        self.away = AwayBanner(self._store, self, transport=transport)
+        self._own_watch = watch is None
+        self.watch = watch if watch is not None else AwayWatch(self._store, self,
+                                                               transport=transport)
+        self.away = AwayBanner(self.watch, self)
+        self.watch.confirmed.connect(self._confirmed)
         layout.addWidget(self.away)
         bar = QHBoxLayout()
         self.accounts = QComboBox()
@@ -147,14 +153,19 @@ class InboxWindow(QMainWindow):
         if account_id is None:
             return None
         dialog = OutOfOfficeDialog(self._store, account_id, self, transport=self._transport)
-        dialog.saved.connect(self.away.show_state)
+        dialog.saved.connect(self.watch.set_state)
         self.ooo_dialog = dialog
         dialog.open()
         dialog.load()
         return dialog
 
+    def _confirmed(self, account_id: str, text: str) -> None:
+        if account_id == self.accounts.currentData():
+            self.status.setText(text)
+
     def refresh(self) -> None:
-        self.away.refresh(self.accounts.currentData())
+        self.away.show_account(self.accounts.currentData())
+        self.watch.refresh()
         call = self._api_call(fetch_inbox)
         if call is None:
             return
@@ -239,7 +250,8 @@ class InboxWindow(QMainWindow):
         for viewer in self.viewers:
             viewer.close()
         self.background.wait()
-        self.away.background.wait()
+        if self._own_watch:
+            self.watch.wait()
         super().closeEvent(event)
 
 

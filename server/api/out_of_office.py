@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,10 @@ log = logging.getLogger("traveler.mail")
 EXTERNAL = ("none", "known", "all")
 MAX_TEXT = 20_000
 MAX_LIST = 500
+# As the Companion checks them: labels of letters (any script), digits and inner hyphens.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-)*[^\W_])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
+_ADDRESS = re.compile(rf"[^\s@,;<>()\[\]\\\"]+@{_LABEL}(?:\.{_LABEL})+")
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -114,6 +119,22 @@ def _words(value: Any, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _addresses(value: Any, key: str) -> tuple[str, ...]:
+    addresses = _words(value, key)
+    for address in addresses:
+        if not _ADDRESS.fullmatch(address):
+            raise _invalid(f"{address!r} in {key!r} is not a mail address (anna@example.org).")
+    return addresses
+
+
+def _domains(value: Any) -> tuple[str, ...]:
+    domains = tuple(d.lstrip("@").lower() for d in _words(value, "exclusions.domains"))
+    for domain in domains:
+        if not _DOMAIN.fullmatch(domain):
+            raise _invalid(f"{domain!r} in 'exclusions.domains' is not a domain (example.org).")
+    return domains
+
+
 def _exclusions(body: dict[str, Any], current: Exclusions) -> Exclusions:
     if "exclusions" not in body:
         return current
@@ -127,8 +148,10 @@ def _exclusions(body: dict[str, Any], current: Exclusions) -> Exclusions:
             "subject_words."
         )
     return Exclusions(
-        addresses=_words(value.get("addresses", list(current.addresses)), "exclusions.addresses"),
-        domains=_words(value.get("domains", list(current.domains)), "exclusions.domains"),
+        addresses=_addresses(
+            value.get("addresses", list(current.addresses)), "exclusions.addresses"
+        ),
+        domains=_domains(value.get("domains", list(current.domains))),
         subject_words=_words(
             value.get("subject_words", list(current.subject_words)), "exclusions.subject_words"
         ),
@@ -171,7 +194,7 @@ def apply_changes(
         body=_text(body, "body", current.body) or "",
         internal_body=_text(body, "internal_body", current.internal_body) or None,
         external=external,
-        known=_words(body["known"], "known") if "known" in body else current.known,
+        known=_addresses(body["known"], "known") if "known" in body else current.known,
         exclusions=_exclusions(body, current.exclusions),
     )
     if profile.leave_at and profile.return_at and profile.return_at <= profile.leave_at:

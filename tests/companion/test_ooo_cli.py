@@ -122,6 +122,46 @@ def test_a_change_made_offline_is_pending_and_sent_at_the_next_contact(
     assert state["online"] is True and state["pending"] is None
     assert state["profile"]["enabled"] is True
     assert state["profile"]["subject"] == "Away"
+    # The next contact said so, in the words of the seed.
+    assert "Sent the change made offline" not in cli("ooo", "show").stdout
+
+
+def test_known_people_and_exclusions_are_lists_from_the_command_line(
+    server: TravelerServer, companion: Companion, cli: InProcess
+) -> None:
+    assert companion.add(server, "detlev", "detlev-pw").returncode == 0
+    result = cli("ooo", "set", "--on", "--subject", "Away", "--body", "Back Monday.",
+                 "--external", "known", "--known", "carol@partner.example",
+                 "--known", "dan@partner.example,erin@partner.example",
+                 "--exclude-address", "boss@example.org",
+                 "--exclude-domain", "@Spam.example", "--exclude-domain", "ads.example",
+                 "--exclude-subject", "Rechnung, newsletter")
+    assert result.returncode == 0, result.stderr
+    profile = shown(cli)["profile"]
+    assert profile["known"] == [
+        "carol@partner.example", "dan@partner.example", "erin@partner.example"
+    ]
+    assert profile["exclusions"] == {
+        "addresses": ["boss@example.org"],
+        "domains": ["spam.example", "ads.example"],
+        "subject_words": ["Rechnung", "newsletter"],
+    }
+    text = cli("ooo", "show").stdout
+    assert "No reply to domains: spam.example, ads.example" in text
+    assert "Known outside: carol@partner.example, dan@partner.example" in text
+    # One list replaced, the others kept; '' empties one.
+    assert cli("ooo", "set", "--exclude-domain", "other.example").returncode == 0
+    assert cli("ooo", "set", "--exclude-subject", "").returncode == 0
+    profile = shown(cli)["profile"]
+    assert profile["exclusions"] == {
+        "addresses": ["boss@example.org"], "domains": ["other.example"], "subject_words": [],
+    }
+    wrong = cli("ooo", "set", "--exclude-address", "boss")
+    assert wrong.returncode == 1
+    assert "'boss' is not a mail address; write it like anna@example.org" in wrong.stderr
+    wrong = cli("ooo", "set", "--exclude-domain", "spam example")
+    assert wrong.returncode == 1 and "is not a domain" in wrong.stderr
+    assert shown(cli)["profile"]["exclusions"]["domains"] == ["other.example"]
 
 
 def test_parse_when_and_validate() -> None:

@@ -16,12 +16,58 @@
         <translation>Sie sind bis %1 abwesend; automatische Antworten sind eingeschaltet.</translation>
     </message>
     <message>
+        <source>%1 on %2:</source>
+        <translation>%1 auf %2:</translation>
+    </message>
+    <message>
         <source>(Pending: not yet sent to the server.)</source>
         <translation>(Ausstehend: noch nicht an den Server gesendet.)</translation>
     </message>
+</context>
+<context>
+    <name>AwayWatch</name>
     <message>
-        <source>Something went wrong: %1</source>
-        <translation>Etwas ist schiefgegangen: %1</translation>
+        <source>The server cannot be reached: “I&apos;m back” is pending and will be sent at the next contact.</source>
+        <translation>Der Server ist nicht erreichbar: „Ich bin zurück“ ist ausstehend und wird beim nächsten Kontakt gesendet.</translation>
+    </message>
+</context>
+<context>
+    <name>CompanionTray</name>
+    <message>
+        <source>Open Traveler Companion</source>
+        <translation>Traveler Companion öffnen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Traveler Companion</source>
+        <translation>Traveler Companion</translation>
+    </message>
+    <message>
+        <source>%1: out of the office</source>
+        <translation>%1: abwesend</translation>
+    </message>
+    <message>
+        <source>%1: out of the office until %2</source>
+        <translation>%1: abwesend bis %2</translation>
+    </message>
+    <message>
+        <source>Automatic replies are off.</source>
+        <translation>Automatische Antworten sind ausgeschaltet.</translation>
+    </message>
+    <message>
+        <source>I&apos;m back</source>
+        <translation>Ich bin zurück</translation>
+    </message>
+    <message>
+        <source>I&apos;m back (%1)</source>
+        <translation>Ich bin zurück (%1)</translation>
+    </message>
+    <message>
+        <source>Out of office</source>
+        <translation>Abwesend</translation>
     </message>
 </context>
 <context>
@@ -53,6 +99,38 @@
     <message>
         <source>Remove</source>
         <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Out of office…</source>
+        <translation>Abwesend…</translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation>&amp;Konto</translation>
+    </message>
+    <message>
+        <source>&amp;Add account…</source>
+        <translation>Konto &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <source>&amp;Out of office…</source>
+        <translation>&amp;Abwesend…</translation>
+    </message>
+    <message>
+        <source>&amp;Secure attachments…</source>
+        <translation>&amp;Geschützte Anhänge…</translation>
+    </message>
+    <message>
+        <source>Open &amp;file…</source>
+        <translation>&amp;Datei öffnen…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Something went wrong: %1</source>
+        <translation>Etwas ist schiefgegangen: %1</translation>
     </message>
     <message>
         <source> — used by ToDo</source>
@@ -176,6 +254,17 @@
     </message>
 </context>
 <context>
+    <name>ListEditor</name>
+    <message>
+        <source>Add</source>
+        <translation>Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>This file was encrypted for another device.</source>
@@ -215,6 +304,14 @@
     <message>
         <source>Out of office settings were updated for user %1 on server %2.</source>
         <translation>Abwesenheitseinstellungen wurden für Benutzer %1 auf Server %2 aktualisiert.</translation>
+    </message>
+    <message>
+        <source>The change made offline was not accepted and is dropped: %1</source>
+        <translation>Die offline gemachte Änderung wurde nicht angenommen und verworfen: %1</translation>
+    </message>
+    <message>
+        <source>Something went wrong: %1</source>
+        <translation>Etwas ist schiefgegangen: %1</translation>
     </message>
 </context>
 <context>
@@ -260,16 +357,8 @@
         <translation>Alle außerhalb</translation>
     </message>
     <message>
-        <source>boss@example.org, hr@example.org</source>
-        <translation>chefin@example.org, personal@example.org</translation>
-    </message>
-    <message>
         <source>example.net</source>
         <translation>example.net</translation>
-    </message>
-    <message>
-        <source>newsletter, invoice</source>
-        <translation>Newsletter, Rechnung</translation>
     </message>
     <message>
         <source>someone outside</source>
@@ -316,16 +405,36 @@
         <translation>Außerhalb antworten an:</translation>
     </message>
     <message>
-        <source>No reply to addresses:</source>
-        <translation>Keine Antwort an Adressen:</translation>
+        <source>anna@partner.example</source>
+        <translation>anna@partner.example</translation>
     </message>
     <message>
-        <source>… or domains:</source>
-        <translation>… oder Domänen:</translation>
+        <source>boss@example.org</source>
+        <translation>chef@example.org</translation>
     </message>
     <message>
-        <source>… or subjects with:</source>
-        <translation>… oder Betreffe mit:</translation>
+        <source>newsletter</source>
+        <translation>Newsletter</translation>
+    </message>
+    <message>
+        <source>Addresses</source>
+        <translation>Adressen</translation>
+    </message>
+    <message>
+        <source>Domains</source>
+        <translation>Domänen</translation>
+    </message>
+    <message>
+        <source>Words in the subject</source>
+        <translation>Wörter im Betreff</translation>
+    </message>
+    <message>
+        <source>People I know:</source>
+        <translation>Bekannte Personen:</translation>
+    </message>
+    <message>
+        <source>Never reply to:</source>
+        <translation>Nie antworten an:</translation>
     </message>
     <message>
         <source>Preview for:</source>
@@ -334,6 +443,14 @@
     <message>
         <source>Loading…</source>
         <translation>Wird geladen …</translation>
+    </message>
+    <message>
+        <source>“%1” is not a mail address; write it like anna@example.org.</source>
+        <translation>„%1“ ist keine E-Mail-Adresse; schreiben Sie sie wie anna@example.org.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a domain; write it like example.org.</source>
+        <translation>„%1“ ist keine Domäne; schreiben Sie sie wie example.org.</translation>
     </message>
     <message>
         <source>The server cannot be reached: your change is pending and will be sent at the next contact.</source>
@@ -386,10 +503,6 @@
     <message>
         <source>Saving…</source>
         <translation>Wird gespeichert …</translation>
-    </message>
-    <message>
-        <source>Something went wrong: %1</source>
-        <translation>Etwas ist schiefgegangen: %1</translation>
     </message>
 </context>
 <context>

@@ -132,6 +132,15 @@ async def test_unlimited_and_scheduled(client: httpx.AsyncClient) -> None:
         ({"holiday": True}, "There is no out-of-office field 'holiday'."),
         ({"exclusions": {"people": []}}, "'exclusions' has no field 'people'"),
         ({"known": "carol@outside.test"}, "must be a list of texts"),
+        ({"known": ["carol"]}, "'carol' in 'known' is not a mail address"),
+        (
+            {"exclusions": {"addresses": ["boss@example"]}},
+            "'boss@example' in 'exclusions.addresses' is not a mail address",
+        ),
+        (
+            {"exclusions": {"domains": ["spam test"]}},
+            "'spam test' in 'exclusions.domains' is not a domain",
+        ),
     ],
 )
 async def test_bad_settings_are_refused_in_the_users_words(
