@@ -143,7 +143,7 @@ def test_install_desktop_from_the_installed_package(installed: Path, tmp_path: P
     applications = data / "applications"
     companion = (applications / "traveler-companion.desktop").read_text()
     todo = (applications / "traveler-todo.desktop").read_text()
-    assert f'Exec="{bin_dir / "traveler-companion"}" open %f' in companion.splitlines()
+    assert f'Exec="{bin_dir / "traveler-companion"}" %f' in companion.splitlines()
     assert f'Exec="{bin_dir / "traveler-todo"}"' in todo.splitlines()
     assert f"TryExec={bin_dir / 'traveler-todo'}" in todo.splitlines()
     assert (data / "mime" / "packages" / "traveler-tef.xml").read_bytes() == (

@@ -53,7 +53,7 @@ def test_install_registers_type_entry_and_default(
     assert kind.find(f"{ns}magic/{ns}match").get("value") == "\\x89TEF\\r\\n\\x1a\\n"
     assert tef.format.MAGIC == b"\x89TEF\r\n\x1a\n"
     app = installed_apps()[DESKTOP_ID]
-    assert app.exec_line == f'"{command}" open %f'
+    assert app.exec_line == f'"{command}" %f'  # the window, or the viewer on a file
     assert [a.app_id for a in handlers_for(TEF_MIME_TYPE, installed_apps())] == [DESKTOP_ID]
     defaults = configparser.RawConfigParser()
     defaults.optionxform = str  # type: ignore[assignment,method-assign]

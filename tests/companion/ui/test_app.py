@@ -20,7 +20,7 @@ from tests.companion.test_account_cli import Companion
 from tests.companion.test_account_cli import companion as companion
 from tests.interop.traveler_server import REPO_ROOT
 
-DESKTOP_ENTRY = REPO_ROOT / "resources" / "applications" / "traveler-companion.desktop"
+DESKTOP_ENTRY = REPO_ROOT / "traveler_resources" / "applications" / "traveler-companion.desktop"
 
 
 def launch(companion: Companion, *args: str, **env: str) -> subprocess.Popen[str]:
