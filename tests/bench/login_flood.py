@@ -1,9 +1,10 @@
 """python -m tests.bench.login_flood: does a password guesser slow down a good sync?
 
-A traveler-server process, user alice. The good client is the scripted SyncML peer of the tests
-(tests/syncml/peer.py) over HTTP from 127.0.0.1: one two-way session that sends 50 new tasks
-and receives the server's, timed by wall clock. The guesser posts 20 wrong-password logins
-(syncml:auth-basic) a second from 127.0.0.2, paced, for as long as the good syncs run.
+A traveler-server process, user alice. The good client is the engine's SyncML client on an
+in-memory datastore (tests/syncml/device.py) over HTTP from 127.0.0.1, basic credentials: one
+two-way session that sends 50 new tasks and receives the server's, timed by wall clock. The
+guesser posts 20 wrong-password logins (syncml:auth-basic, hand-made, tests/syncml/raw.py) a
+second from 127.0.0.2, paced, for as long as the good syncs run.
 
 Rounds alternate "alone" and "under the flood", so a shared machine's load drifts into both
 alike; the figure is median(flood) / median(alone), target <= 1.2. Two servers run in the same
@@ -29,8 +30,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from syncml.codes import AlertCode
 from tests.server.server_process import OverHttp, ServerProcess, cli
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
+from tests.syncml.raw import RawMessages, sync_alert
 
 PASSWORD = "bench-secret-1"
 GUESSES_PER_SECOND = 20
@@ -42,7 +46,7 @@ class _Captured(Exception):
 
 
 class _Capture:
-    """A stand-in server that keeps the message a Peer sends, for replaying it later."""
+    """A stand-in server that keeps the message sent to it, for replaying it later."""
 
     def __init__(self) -> None:
         self.bodies: list[bytes] = []
@@ -55,11 +59,12 @@ class _Capture:
 def guess_messages(count: int) -> list[bytes]:
     """Wrong-password first messages, each of its own session (so none is a resend)."""
     capture = _Capture()
-    peer = Peer(capture, device_id="guesser", user="alice",  # type: ignore[arg-type]
-                password="wrong-guess")
+    guesser = RawMessages(capture, device_id="guesser", user="alice",  # type: ignore[arg-type]
+                          password="wrong-guess")
     for _ in range(count):
+        guesser.new_session()
         with contextlib.suppress(_Captured):
-            peer.init(201)
+            guesser.send([sync_alert(201)], cred=guesser.basic())
     return capture.bodies
 
 
@@ -127,13 +132,12 @@ class Guesser:
         self.answers.update(status for _, status in answers)
 
 
-def _good_sync(peer: Peer, round_no: int) -> float:
-    changes = [
-        add(f"r{round_no}-{i}", vtodo(f"bench-{round_no}-{i}", f"Task {i} of round {round_no}"))
-        for i in range(TASKS_PER_SYNC)
-    ]
+def _good_sync(peer: Device, round_no: int) -> float:
+    for i in range(TASKS_PER_SYNC):
+        peer.create(vtodo(f"bench-{round_no}-{i}", f"Task {i} of round {round_no}"))
     started = time.perf_counter()
-    peer.sync(200, changes)
+    peer.sync()
+    assert peer.done is not None and peer.done.sent.added == TASKS_PER_SYNC
     return time.perf_counter() - started
 
 
@@ -150,9 +154,9 @@ def measure(
     server = ServerProcess(data, "--port", "0")
     try:
         server.started(timeout=120)
-        peer = Peer(OverHttp(server.base, "127.0.0.1"), device_id="good-phone",  # type: ignore[arg-type]
-                    user="alice", password=PASSWORD)
-        peer.sync(201)  # the device is known, its first slow sync out of the way
+        peer = Device(OverHttp(server.base, "127.0.0.1"), device_id="good-phone",
+                      user="alice", password=PASSWORD)
+        peer.sync(AlertCode.SLOW_SYNC)  # the device is known, its first slow sync out of the way
         _good_sync(peer, 0)  # warm-up
         guesser = Guesser(server.base, GUESSES_PER_SECOND, messages)
         alone: list[float] = []

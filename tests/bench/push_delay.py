@@ -4,9 +4,10 @@ A real ``traveler-server`` process with two users. Alice's device syncs a task d
 Frank; the delay is from the server's commit of that sync (the push event's timestamp in the
 server's store; same machine, same clock) until Frank's device has the task in its local store.
 
-Alice's device is the scripted SyncML client of tests/syncml/peer.py (it only has to send the
-task); Frank's are the real ToDo client — a todo store synced by ``todo.sync`` with the engine's
-SyncML client, md5 credentials — two of them, measured in the same run against the same server:
+Alice's device is the engine's SyncML client on an in-memory datastore
+(:class:`tests.syncml.device.Device`, md5 credentials: it only has to send the task); Frank's
+are the real ToDo client — a todo store synced by ``todo.sync`` with the engine's SyncML
+client, md5 credentials — two of them, measured in the same run against the same server:
 
 * **push**: keeps the push channel open (``todo.push.PushListener``) and syncs on every SAN;
 * **poll**: syncs on a fixed schedule (``--poll-interval``, default 2 s), like a client without
@@ -33,16 +34,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncml.codes import AlertCode
-from tests.e2e.http_peer import StoreDevice, device_token, http_device, md5_sync
+from tests.e2e.http_peer import StoreDevice, device_token, http_device
 from tests.interop.traveler_server import TravelerServer
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
 from todo.push import Backoff, PushListener, SyncRequested
 
 PASSWORDS = {"alice": "alice-bench-pw", "frank": "frank-bench-pw"}
 SEED_LIKE_POLL_S = 15 * 60
 
 
-def device(server: TravelerServer, user: str, device_id: str) -> Peer:
+def device(server: TravelerServer, user: str, device_id: str) -> Device:
     return http_device(server.url, user, PASSWORDS[user], device_id)
 
 
@@ -107,10 +109,11 @@ async def measure(server: TravelerServer, rounds: int, poll_interval: float,
                   root: Path) -> dict[str, object]:
     db_path = server.data_dir / "traveler.db"
     alice = device(server, "alice", "alice-phone")
-    await asyncio.to_thread(alice.sync, 201)
-    # md5 from now on, with the server's nonce, as SyncML clients do: a basic password check
-    # costs argon2 (tenths of a second) in every session and would dominate the delays.
-    await asyncio.to_thread(md5_sync, alice)
+    # md5 with the server's nonce, as SyncML clients do (a basic password check costs argon2,
+    # tenths of a second, in every session and would dominate the delays); the first session
+    # fetches the nonce.
+    await asyncio.to_thread(alice.sync, AlertCode.SLOW_SYNC)
+    await asyncio.to_thread(alice.sync)
     # Frank's two desktops: the real ToDo client (todo store + SyncML client).
     pusher = StoreDevice(root / "frank-laptop.db", server.url, "frank", PASSWORDS["frank"],
                          "frank-laptop")
@@ -149,7 +152,8 @@ async def measure(server: TravelerServer, rounds: int, poll_interval: float,
     await asyncio.sleep(1)  # the listener connects
     for n in range(1, rounds + 1):
         current = Round(n)
-        await asyncio.to_thread(md5_sync, alice, 200, [add(f"A{n}", delegated(n))])
+        alice.create(delegated(n))
+        await asyncio.to_thread(alice.sync)
         await asyncio.wait_for(current.push_done.wait(), 120)
         await asyncio.wait_for(current.poll_done.wait(), 120)
         # One quiet two-way sync of Frank's: the sync cost inside the delays.

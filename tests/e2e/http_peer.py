@@ -1,6 +1,6 @@
-"""Devices against a live server: the real ToDo client (todo store + SyncML client), the
-scripted SyncML client of tests/syncml/peer.py over HTTP, and the client-API call a device
-makes first (register, get its token)."""
+"""Devices against a live server: the real ToDo client (todo store + SyncML client), our
+SyncML client on an in-memory datastore over HTTP (:class:`tests.syncml.device.Device`), and
+the client-API call a device makes first (register, get its token)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ import httpx
 from syncml import auth
 from syncml.client import ClientConfig
 from syncml.codes import AlertCode
-from syncml.model import ItemCommand
 from syncml.server import Reply
-from tests.syncml.peer import Peer
+from tests.syncml.device import Device
 from todo.store import TodoStore
 from todo.sync import sync_store
 
 
 class HttpServer:
-    """The scripted client's transport: one HTTP POST per message to ``base_url``."""
+    """A device's transport: one HTTP POST per message to ``base_url`` (at the path and
+    query of the URL the client posts to)."""
 
     def __init__(self, base_url: str) -> None:
         self._base = base_url.rstrip("/")
@@ -32,7 +32,7 @@ class HttpServer:
         self._lock = threading.Lock()
 
     def receive(self, body: bytes, content_type: str, url: str) -> Reply:
-        parts = urlsplit(url)  # the scripted client's URLs name a placeholder host
+        parts = urlsplit(url)
         target = self._base + parts.path + (f"?{parts.query}" if parts.query else "")
         with self._lock:
             response = self._http.post(target, content=body,
@@ -41,21 +41,12 @@ class HttpServer:
         return Reply(response.content, response.headers.get("content-type", ""))
 
 
-def http_device(syncml_url: str, user: str, password: str, device_id: str) -> Peer:
-    """A device of ``user`` syncing with the server at ``syncml_url``."""
+def http_device(syncml_url: str, user: str, password: str, device_id: str) -> Device:
+    """A device of ``user`` syncing with the server at ``syncml_url`` (md5 credentials, as
+    SyncML clients use; the first session fetches the nonce and retries by itself)."""
     parts = urlsplit(syncml_url)
-    return Peer(HttpServer(f"{parts.scheme}://{parts.netloc}"),  # type: ignore[arg-type]
-                device_id=device_id, user=user, password=password)
-
-
-def md5_sync(peer: Peer, mode: int = 200, changes: list[ItemCommand] | None = None) -> None:
-    """A session with md5 credentials, as SyncML clients use; a device's first md5 session
-    fetches the server's nonce (401 with a challenge) and retries."""
-    peer.auth_type = auth.AUTH_MD5
-    try:
-        peer.sync(mode, changes)
-    except AssertionError:
-        peer.sync(mode, changes)
+    return Device(HttpServer(f"{parts.scheme}://{parts.netloc}"), device_id=device_id,
+                  user=user, password=password, auth_type=auth.AUTH_MD5, url=syncml_url)
 
 
 def device_token(syncml_url: str, user: str, password: str, device_id: str) -> str:

@@ -14,10 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from syncml.codes import AlertCode
 from tests.e2e.delegation_users import alice_and_frank_served
-from tests.e2e.http_peer import device_token, http_device, md5_sync
+from tests.e2e.http_peer import device_token, http_device
 from tests.interop.traveler_server import TravelerServer
-from tests.syncml.peer import Peer, add, vtodo
+from tests.syncml.device import Device
+from tests.syncml.items import vtodo
 from todo.push import Backoff, PushListener
 from todo.task import PartStat
 from todo.task_format import parse_task
@@ -41,7 +43,7 @@ class Watcher:
 
     def __init__(self, server: TravelerServer, user: str, device_id: str) -> None:
         self.peer = http_device(server.url, user, PASSWORDS[user], device_id)
-        self.peer.sync(201)  # the device's first sync, before it watches
+        self.peer.sync(AlertCode.SLOW_SYNC)  # the device's first sync, before it watches
         token = device_token(server.url, user, PASSWORDS[user], device_id)
         self.listener = PushListener(server.url, token, backoff=Backoff(0.1, 1.0))
         self.reports: list[WatchReport] = []
@@ -49,7 +51,7 @@ class Watcher:
         self._seen = asyncio.Event()
 
     async def _sync(self) -> str:
-        await asyncio.to_thread(md5_sync, self.peer)
+        await asyncio.to_thread(self.peer.sync)
         return f"{len(self.peer.items)} tasks"
 
     def _report(self, report: WatchReport) -> None:
@@ -83,7 +85,7 @@ class Watcher:
                 await self._task
 
 
-def the_task(peer: Peer) -> tuple[str, str]:
+def the_task(peer: Device) -> tuple[str, str]:
     [(luid, data)] = [(k, v) for k, v in peer.items.items() if "UID:defects-1" in v]
     return luid, data
 
@@ -92,14 +94,15 @@ async def test_alice_delegates_frank_completes_alice_sees_it(server: TravelerSer
     frank = await asyncio.to_thread(Watcher, server, "frank", "frank-laptop")
     alice_watch = await asyncio.to_thread(Watcher, server, "alice", "alice-laptop")
     alice_phone = http_device(server.url, "alice", PASSWORDS["alice"], "alice-phone")
-    await asyncio.to_thread(alice_phone.sync, 201)
+    await asyncio.to_thread(alice_phone.sync, AlertCode.SLOW_SYNC)
     frank.start()
     alice_watch.start()
     await frank.connected()
     await alice_watch.connected()
 
     # Alice delegates from her phone.
-    await asyncio.to_thread(md5_sync, alice_phone, 200, [add("P1", TASK)])
+    alice_phone.create(TASK)
+    await asyncio.to_thread(alice_phone.sync)
     delegated_at = time.monotonic()
 
     report = await frank.until("Alice Example delegated 'Latest defect count' to you")
@@ -115,13 +118,13 @@ async def test_alice_delegates_frank_completes_alice_sees_it(server: TravelerSer
     luid, copy = the_task(frank.peer)
     done = copy.replace("END:VTODO", "STATUS:COMPLETED\r\nCOMPLETED:20261202T160000Z\r\n"
                                      "PERCENT-COMPLETE:100\r\nEND:VTODO")
-    frank.peer.items[luid] = done
-    await asyncio.to_thread(md5_sync, frank.peer, 200, [add(luid, done, "Replace")])
+    frank.peer.edit(luid, done)
+    await asyncio.to_thread(frank.peer.sync)
 
     # Alice's watching laptop is pushed; her phone sees it at its next sync.
     answer = await alice_watch.until("Frank Adams completed 'Latest defect count'")
     _, laptop_copy = the_task(alice_watch.peer)
-    await asyncio.to_thread(md5_sync, alice_phone)
+    await asyncio.to_thread(alice_phone.sync)
     _, phone_copy = the_task(alice_phone)
     for data in (laptop_copy, phone_copy):
         seen = parse_task(data)
@@ -144,9 +147,10 @@ async def test_a_change_synced_to_one_pool_member_is_pushed_by_another(
         frank.start()
         await frank.connected()
         alice = http_device(server.url, "alice", PASSWORDS["alice"], "alice-phone")
-        await asyncio.to_thread(alice.sync, 201)
+        await asyncio.to_thread(alice.sync, AlertCode.SLOW_SYNC)
 
-        await asyncio.to_thread(md5_sync, alice, 200, [add("P1", TASK)])
+        alice.create(TASK)
+        await asyncio.to_thread(alice.sync)
 
         await frank.until("Alice Example delegated 'Latest defect count' to you")
         assert the_task(frank.peer)
