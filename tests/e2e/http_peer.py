@@ -64,13 +64,14 @@ class StoreDevice:
     (:func:`todo.sync.sync_store`), md5 nonces carried from session to session."""
 
     def __init__(self, path: Path, syncml_url: str, user: str, password: str,
-                 device_id: str) -> None:
+                 device_id: str, client: httpx.AsyncClient | None = None) -> None:
         self.store = TodoStore.open(path)
         self.config = ClientConfig(url=syncml_url, username=user, password=password,
                                    device_id=device_id)
+        self.client = client  # e.g. one on the app in process; None: a socket of its own
 
     async def sync(self, mode: AlertCode = AlertCode.TWO_WAY) -> None:
-        report = await sync_store(self.store, self.config, mode=mode)
+        report = await sync_store(self.store, self.config, mode=mode, client=self.client)
         self.config = replace(self.config, nonce=report.done.next_nonce)
 
     def has(self, uid: str) -> bool:

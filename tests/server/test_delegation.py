@@ -8,6 +8,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -326,3 +327,260 @@ async def test_a_uid_the_assignee_already_uses_for_their_own_task_is_refused(
 
     assert item_statuses(alice) == [418]
     assert [parse_task(d).summary for d in stored(database, "frank")] == ["Frank's own"]
+
+
+# --- what the organizer's client wrote survives; several assignees; recurring todos --------
+
+
+def unfolded(data: str) -> list[str]:
+    return data.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
+
+
+def attendee_line(data: str, address: str) -> str:
+    [line] = [ln for ln in unfolded(data)
+              if ln.startswith("ATTENDEE") and ln.lower().endswith(address.lower())]
+    return line
+
+
+def without_partstat(line: str) -> str:
+    head, _, value = line.partition(":mailto:")
+    return ";".join(p for p in head.split(";") if not p.startswith("PARTSTAT=")) + ":" + value
+
+
+def partstat_in(line: str) -> str:
+    [value] = [p.split("=", 1)[1] for p in line.split(":")[0].split(";")
+               if p.startswith("PARTSTAT=")]
+    return value
+
+
+FRANKS_LINE = ('ATTENDEE;CN=Frank Adams;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;'
+               'EMAIL=frank@example.org;DELEGATED-FROM="mailto:carol@example.org";'
+               'X-ACME-TEAM=QA;CUTYPE=INDIVIDUAL:mailto:frank@example.org')
+BOBS_LINE = ('ATTENDEE;CN="Bob, the builder";PARTSTAT=NEEDS-ACTION;ROLE=OPT-PARTICIPANT;'
+             'X-NUM-GUESTS=0;DELEGATED-TO="mailto:bob@example.org":mailto:bob@example.org')
+UNKNOWN = ("X-ACME-PROJECT;X-LEVEL=2:Renovation\r\nCOLOR:turquoise\r\n"
+           "CONFERENCE;VALUE=URI;FEATURE=AUDIO:tel:+1-555-0100\r\n")
+
+
+def team_task() -> str:
+    return vtodo("team-1", "Defect review", ORGANIZER + FRANKS_LINE + "\r\n" + BOBS_LINE
+                 + "\r\n" + UNKNOWN)
+
+
+def mark(data: str, address: str, partstat: str, extra: str = "") -> str:
+    """The assignee's client changes their own PARTSTAT (and adds ``extra`` lines)."""
+    lines = []
+    for line in unfolded(data):
+        if line.startswith("ATTENDEE") and line.lower().endswith(address.lower()):
+            line = line.replace(f"PARTSTAT={partstat_in(line)}", f"PARTSTAT={partstat}")
+        if line == "END:VTODO" and extra:
+            lines.append(extra.rstrip("\r\n"))
+        lines.append(line)
+    return "\r\n".join(lines)
+
+
+DONE = "STATUS:COMPLETED\r\nCOMPLETED:20261202T150000Z\r\nPERCENT-COMPLETE:100\r\n"
+
+
+async def test_every_parameter_and_property_the_organizer_wrote_survives_the_answers(
+    database: Database, client: httpx.AsyncClient, alice: Device, frank: Device
+) -> None:
+    bob = device(client, "bob", "bob-phone")
+    await run(bob, AlertCode.SLOW_SYNC)
+    alice.create(team_task())
+    await run(alice)
+    await run(frank)
+    await run(bob)
+
+    # Each assignee's copy: every line of the organizer's, the new assignee's PARTSTAT aside.
+    for peer, address in ((frank, "frank@example.org"), (bob, "bob@example.org")):
+        [copy] = peer.items.values()
+        assert partstat_in(attendee_line(copy, address)) == "NEEDS-ACTION"
+        assert without_partstat(attendee_line(copy, "frank@example.org")) == without_partstat(
+            FRANKS_LINE)
+        assert attendee_line(copy, "bob@example.org") == BOBS_LINE
+        assert all(line in unfolded(copy) for line in UNKNOWN.split("\r\n") if line)
+
+    # Frank accepts, then completes; Bob is in process: back and forth through the server.
+    [luid] = frank.items
+    frank.edit(luid, mark(frank.items[luid], "frank@example.org", "ACCEPTED"))
+    await run(frank)
+    [bob_luid] = bob.items
+    bob.edit(bob_luid, mark(bob.items[bob_luid], "bob@example.org", "IN-PROCESS"))
+    await run(bob)
+    frank.edit(luid, mark(frank.items[luid], "frank@example.org", "COMPLETED", DONE))
+    await run(frank)
+    await run(alice)
+    await run(frank)
+    await run(bob)
+
+    [original] = alice.items.values()
+    assert attendee_line(original, "frank@example.org") == FRANKS_LINE.replace(
+        "PARTSTAT=NEEDS-ACTION", "PARTSTAT=COMPLETED")
+    assert attendee_line(original, "bob@example.org") == BOBS_LINE.replace(
+        "PARTSTAT=NEEDS-ACTION", "PARTSTAT=IN-PROCESS")
+    assert unfolded(original)[:3] == unfolded(team_task())[:3]
+    assert all(line in unfolded(original) for line in UNKNOWN.split("\r\n") if line)
+    assert "ORGANIZER;CN=Alice Example:mailto:alice@example.org" in unfolded(original)
+    # ... and in the assignees' copies after the round trips.
+    for peer in (frank, bob):
+        [copy] = peer.items.values()
+        assert without_partstat(attendee_line(copy, "frank@example.org")) == without_partstat(
+            FRANKS_LINE)
+        assert without_partstat(attendee_line(copy, "bob@example.org")) == without_partstat(
+            BOBS_LINE)
+        assert all(line in unfolded(copy) for line in UNKNOWN.split("\r\n") if line)
+    # Each answers only for themselves: Bob's copy keeps his IN-PROCESS.
+    [bobs] = bob.items.values()
+    assert partstat_in(attendee_line(bobs, "bob@example.org")) == "IN-PROCESS"
+
+
+async def test_with_several_assignees_the_organizers_copy_completes_when_the_last_does(
+    database: Database, client: httpx.AsyncClient, alice: Device, frank: Device
+) -> None:
+    bob = device(client, "bob", "bob-phone")
+    await run(bob, AlertCode.SLOW_SYNC)
+    alice.create(team_task())
+    await run(alice)
+    await run(frank)
+    await run(bob)
+
+    def organizers() -> Any:
+        [original] = stored(database, "alice")
+        return parse_task(original)
+
+    [luid] = frank.items
+    frank.edit(luid, mark(frank.items[luid], "frank@example.org", "COMPLETED", DONE))
+    await run(frank)
+    task = organizers()
+    assert [(a.email, a.partstat) for a in task.assignees] == [
+        ("frank@example.org", PartStat.COMPLETED), ("bob@example.org", PartStat.NEEDS_ACTION)]
+    assert not task.is_completed
+    assert (task.status, task.percent_complete) == (Status.IN_PROCESS, 50)
+
+    [bob_luid] = bob.items
+    bob.edit(bob_luid, mark(bob.items[bob_luid], "bob@example.org", "ACCEPTED"))
+    await run(bob)
+    task = organizers()
+    assert [a.partstat for a in task.assignees] == [PartStat.COMPLETED, PartStat.ACCEPTED]
+    assert not task.is_completed
+
+    bob.edit(bob_luid, mark(bob.items[bob_luid], "bob@example.org", "COMPLETED",
+                            DONE.replace("150000Z", "170000Z")))
+    await run(bob)
+    task = organizers()
+    assert [a.partstat for a in task.assignees] == [PartStat.COMPLETED, PartStat.COMPLETED]
+    assert task.is_completed and task.percent_complete == 100
+    assert task.completed is not None and task.completed.hour == 17  # the last one's
+    # Alice's device shows it. The answers go to the organizer only: Frank's own copy is
+    # his (completed), not overwritten with the organizer's in-process view meanwhile.
+    await run(alice)
+    assert parse_task(alice.items[only_luid(alice)]).is_completed
+    await run(frank)
+    franks = parse_task(frank.items[luid])
+    assert franks.is_completed and franks.assignees[0].partstat is PartStat.COMPLETED
+
+
+WEEKLY = vtodo("weekly-1", "Weekly defect report",
+               ORGANIZER + "ATTENDEE;CN=Frank Adams;RSVP=TRUE;X-ACME-TEAM=QA;"
+               "PARTSTAT=NEEDS-ACTION:mailto:frank@example.org\r\n"
+               "DUE;VALUE=DATE:20261207\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"
+               "X-ACME-PROJECT:Renovation\r\n")
+
+
+async def test_completing_an_occurrence_of_a_recurring_delegated_todo_moves_the_series_on(
+    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
+) -> None:
+    from tests.e2e.http_peer import StoreDevice
+
+    # Frank uses the ToDo app: its todo store makes the next occurrence when he completes one.
+    laptop = StoreDevice(tmp_path / "frank.db", "http://testserver/traveler", "frank",
+                         PASSWORDS["frank"], "frank-laptop", client=client)
+    try:
+        await laptop.sync(AlertCode.SLOW_SYNC)
+        alice.create(WEEKLY)
+        await run(alice)
+        await laptop.sync()
+        todo_id = laptop.store.find("weekly-1")
+        assert todo_id is not None
+
+        completion = laptop.store.complete(todo_id)
+        assert completion.next_id is not None
+        second_uid = laptop.store.get(completion.next_id).task.uid
+        await laptop.sync()
+
+        # The organizer's copy: that occurrence completed and no longer repeating ...
+        by_uid = {parse_task(d).uid: d for d in stored(database, "alice")}
+        assert set(by_uid) == {"weekly-1", second_uid}
+        first = parse_task(by_uid["weekly-1"])
+        assert first.is_completed and first.recurrence is None
+        assert first.assignees[0].partstat is PartStat.COMPLETED
+        # ... and the series goes on in the next occurrence, as the todo store does it.
+        second = parse_task(by_uid[second_uid])
+        assert second.recurrence == "FREQ=WEEKLY;COUNT=2"
+        assert str(second.due) == "2026-12-14"
+        assert not second.is_completed
+        assert second.assignees[0].partstat is PartStat.NEEDS_ACTION
+        assert "X-ACME-PROJECT:Renovation" in unfolded(by_uid[second_uid])
+        assert "RSVP=TRUE" in attendee_line(by_uid[second_uid], "frank@example.org")
+        await run(alice)
+        assert sorted(parse_task(d).uid for d in alice.items.values()) == sorted(by_uid)
+
+        # The last two occurrences: nothing twice on either side, the series ends.
+        await laptop.sync()
+        second_id = laptop.store.find(second_uid)
+        assert second_id is not None
+        third_id = laptop.store.complete(second_id).next_id
+        assert third_id is not None
+        await laptop.sync()
+        assert laptop.store.complete(third_id).next_id is None  # COUNT=3: the last one
+        await laptop.sync()
+        await run(alice)
+        tasks = [parse_task(d) for d in stored(database, "alice")]
+        assert len(tasks) == 3 and all(t.is_completed for t in tasks)
+        assert sorted(str(t.due) for t in tasks) == ["2026-12-07", "2026-12-14", "2026-12-21"]
+        assert len(alice.items) == 3
+        assert len(stored(database, "frank")) == 3
+        await laptop.sync()
+        assert sorted(c.uid for c in laptop.store.all_items()) == sorted(t.uid for t in tasks)
+    finally:
+        laptop.close()
+
+
+async def test_a_second_assignees_own_next_occurrence_is_not_a_twin(
+    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
+) -> None:
+    from tests.e2e.http_peer import StoreDevice
+
+    weekly = WEEKLY.replace("RRULE", "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION:"
+                                     "mailto:bob@example.org\r\nRRULE")
+    desktops = {who: StoreDevice(tmp_path / f"{who}.db", "http://testserver/traveler", who,
+                                 PASSWORDS[who], f"{who}-laptop", client=client)
+                for who in ("frank", "bob")}
+    try:
+        for desk in desktops.values():
+            await desk.sync(AlertCode.SLOW_SYNC)
+        alice.create(weekly)
+        await run(alice)
+        for desk in desktops.values():
+            await desk.sync()
+        for who in ("frank", "bob"):  # each completes the first occurrence, Frank first
+            desk = desktops[who]
+            todo_id = desk.store.find("weekly-1")
+            assert todo_id is not None
+            desk.store.complete(todo_id)
+            await desk.sync()
+        for desk in desktops.values():
+            await desk.sync()
+
+        organizers = [parse_task(d) for d in stored(database, "alice")]
+        assert len(organizers) == 2  # the occurrence and one next one, not two
+        first = next(t for t in organizers if t.uid == "weekly-1")
+        assert first.is_completed and first.recurrence is None
+        [following] = [t for t in organizers if t.uid != "weekly-1"]
+        for who in ("frank", "bob"):
+            uids = sorted(c.uid for c in desktops[who].store.all_items())
+            assert uids == sorted(["weekly-1", following.uid]), who
+    finally:
+        for desk in desktops.values():
+            desk.close()
