@@ -421,6 +421,13 @@ def _disabled_reasons(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN disabled_reason TEXT")
 
 
+def _settled_mappings(db: sqlite_utils.Database) -> None:
+    # Whether a device's sync completed since its mapping of an item was made: a device that
+    # resumes a suspended slow sync sends only what it had no status for, and the items of
+    # its unsettled mappings are the ones it still holds without sending them again.
+    db.execute("ALTER TABLE mappings ADD COLUMN settled INTEGER NOT NULL DEFAULT 1")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
@@ -433,4 +440,5 @@ MIGRATIONS: list[Migration] = [
               _out_of_office),
     Migration(8, "delegated tasks, push events and subscriptions", _delegation_and_push),
     Migration(9, "why a user is disabled", _disabled_reasons),
+    Migration(10, "mappings settled by a completed sync", _settled_mappings),
 ]

@@ -219,9 +219,10 @@ class SqlDatastore(SqlItems):
                 (self._device, self._name, luid, _guid(guid)),
             )
         self._conn.execute(
-            "INSERT INTO mappings (device_pk, datastore, guid, luid, synced_rev) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (device_pk, datastore, guid) DO UPDATE SET "
-            "luid = COALESCE(excluded.luid, luid), synced_rev = excluded.synced_rev",
+            "INSERT INTO mappings (device_pk, datastore, guid, luid, synced_rev, settled) "
+            "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (device_pk, datastore, guid) DO UPDATE SET "
+            "luid = COALESCE(excluded.luid, luid), synced_rev = excluded.synced_rev, "
+            "settled = 0",
             (self._device, self._name, _guid(guid), luid, synced_rev),
         )
 
@@ -241,6 +242,21 @@ class SqlDatastore(SqlItems):
             (self._device, self._name),
         )
         return {str(row[0]) for row in rows}
+
+    def unsettled_guids(self) -> set[str]:
+        rows = self._conn.execute(
+            "SELECT guid FROM mappings WHERE device_pk = ? AND datastore = ? AND settled = 0 "
+            "AND luid IS NOT NULL",
+            (self._device, self._name),
+        )
+        return {str(row[0]) for row in rows}
+
+    def settle_mappings(self) -> None:
+        self._conn.execute(
+            "UPDATE mappings SET settled = 1 WHERE device_pk = ? AND datastore = ? "
+            "AND settled = 0",
+            (self._device, self._name),
+        )
 
     def pending_changes(self) -> list[Change]:
         changes: list[Change] = []

@@ -307,6 +307,7 @@ class Turn(IncomingMixin, OutgoingMixin):
             client_next=client_next, server_last=None,
             server_next=_anchor_now(self.config.clock),
             content_type=self._client_content_type(name, source),
+            resumed=resume,
         )
         store = self._datastore(ds)
         saved = store.saved_anchor()
@@ -478,6 +479,7 @@ class Turn(IncomingMixin, OutgoingMixin):
                     self._datastore(ds).forget_anchor()
                 else:
                     self._datastore(ds).save_anchor(ds.client_next, ds.server_next)
+                self._datastore(ds).settle_mappings()
                 self.events.append(self._finished(ds))
             state.phase = advance(state.phase, Phase.DONE)
 
@@ -512,6 +514,13 @@ class Turn(IncomingMixin, OutgoingMixin):
         changes: list[Change]
         if mode == AlertCode.SLOW_SYNC:
             seen = set(ds.seen)
+            if ds.resumed:
+                # Asked to resume, we answered "slow sync" (508), yet a client may resume
+                # its suspended slow sync all the same (libsynthesis does when our answer
+                # follows an md5 retry): it then sends only the items it had no status
+                # for. Those it had are still its own, mapped since its last completed
+                # sync; sent back as Adds they would be second copies on it.
+                seen |= store.unsettled_guids()
             # Mappings of items the client did not send are stale: it no longer has them.
             for guid in store.mapped_guids() - seen:
                 store.remove_mapping(guid)

@@ -125,6 +125,13 @@ class Datastore(Protocol):
     def mapped_guids(self) -> set[str]:
         """GUIDs the device has a mapping for."""
 
+    def unsettled_guids(self) -> set[str]:
+        """GUIDs mapped to one of the device's LUIDs by a session that has not completed
+        since (made or changed after the device's last completed sync)."""
+
+    def settle_mappings(self) -> None:
+        """A sync of the device completed: every mapping it has now is settled."""
+
     def get(self, guid: str) -> StoredItem | None:
         """The current version of an item."""
 

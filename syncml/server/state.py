@@ -60,6 +60,9 @@ class DatastoreState:
     twins: list[list[str]] = field(default_factory=list)
     # The saved anchors are withdrawn while an Add we sent awaits the device's status.
     anchor_withdrawn: bool = False
+    # The client alerted the resume of a suspended session (Alert 225): in a slow sync it
+    # may send only what it had no status for (see Turn._prepare_server_changes).
+    resumed: bool = False
 
     def to_dict(self) -> JSON:
         """Plain-data form."""

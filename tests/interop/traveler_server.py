@@ -18,6 +18,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -235,6 +236,15 @@ class TravelerServer:
         if self._reader is not None:
             self._reader.join(5)
         self._proc = None
+
+    def forget_nonces(self) -> None:
+        """Drop the md5 nonces the server issued (only while it is stopped): every device's
+        next md5 login then gets 401 with a new nonce and is retried, as for a device that
+        missed the server's last NextNonce."""
+        if self.running:
+            raise TravelerServerError("forget_nonces needs the server stopped")
+        with contextlib.closing(sqlite3.connect(self.data_dir / "traveler.db")) as db, db:
+            db.execute("DELETE FROM nonces")
 
     def restart(self, *, hard: bool = False) -> TravelerServer:
         """Stop (SIGTERM, or SIGKILL with hard=True) and start again on the same data and port."""

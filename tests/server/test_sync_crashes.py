@@ -19,11 +19,12 @@ from server.sync_service import engine_config
 from syncml import codec
 from syncml.client import ClientConfig, MemoryClientBackend, Send, SyncClient, SyncDone
 from syncml.client.backend import ChangeKind
-from syncml.codes import AlertCode
+from syncml.codes import AlertCode, StatusCode
 from syncml.model import Map, decode_message, encode_message
 from syncml.server import SyncServer
 from tests.syncml.host import Host
 from tests.syncml.items import vtodo
+from tests.syncml.peer import Peer, add
 
 N = 30
 URL = "http://127.0.0.1:9/traveler"
@@ -240,3 +241,62 @@ def test_a_two_way_sync_killed_while_sending_adds_makes_no_twins_on_a_forgetful_
 def _more(device: MemoryClientBackend) -> None:
     for i in range(N):
         device.create(vtodo(f"more-{i}", f"more {i} " + "y" * 400))
+
+
+def test_a_resumed_slow_sync_that_sends_only_the_unconfirmed_rest_makes_no_twins(template,
+                                                                                 tmp_path):
+    """The three-kills twin of SyncEvolution (447 tasks instead of 300), replayed message by
+    message. A slow sync is cut after the server applied a message whose reply was lost.
+    The device then alerts a resume (225); the server cannot resume and asks for a slow
+    sync (508, Alert 201), but libsynthesis, when that answer comes after an md5 retry,
+    carries on with the resumed slow sync anyway: it sends only the items it had no status
+    for. Those it had are the device's still; the server must neither drop their mappings
+    nor send them back as Adds (each would be a second copy on the device)."""
+    rig = Rig(template, _dir(tmp_path, "rig"))
+    laptop = Peer(rig.host(), device_id="laptop")
+    luids = [f"item-{i:04d}.ics" for i in range(N)]
+    for i, luid in enumerate(luids):
+        laptop.items[luid] = vtodo(f"uid-{i}", f"task {i}")
+    init = laptop.init(AlertCode.SLOW_SYNC)
+    assert init.header_status() in (200, 212)
+    first, cut = luids[:10], luids[10:20]
+    assert [s.code for s in laptop.changes([add(x, laptop.items[x]) for x in first],
+                                           final=False).statuses("Add")] == [201] * 10
+    laptop.changes([add(x, laptop.items[x]) for x in cut], final=False)  # reply lost
+    # The server process dies; the device alerts the resume of its slow sync.
+    laptop.server = rig.host()
+    resumed = laptop.init(AlertCode.RESUME)
+    assert [s.code for s in resumed.statuses("Alert")] == [StatusCode.REFRESH_REQUIRED]
+    rest = luids[10:]  # the unconfirmed and the never sent: what libsynthesis resends
+    answer = laptop.changes([add(x, laptop.items[x]) for x in rest])
+    assert answer.sync_commands() == []  # nothing the device lacks: no Add of its own items
+    laptop.receive_server_changes(answer)
+    assert (len(laptop.items), rig.server_count()) == (N, N)
+    # It is settled: the next two-way sync moves nothing, a fresh device gets exactly N.
+    assert all(not ex.sync_commands() for ex in laptop.sync(AlertCode.TWO_WAY))
+    phone = MemoryClientBackend()
+    rig.sync("phone", phone)
+    assert len(phone.items) == N and len(laptop.items) == N
+
+
+def test_a_resumed_slow_sync_still_sends_what_the_device_never_had(template, tmp_path):
+    """Only the items the device sent in the suspended session are kept as the device's:
+    an item another device added meanwhile still reaches it in the resumed slow sync."""
+    rig = Rig(template, _dir(tmp_path, "rig"))
+    phone = MemoryClientBackend()
+    phone.create(vtodo("uid-phone", "added on the phone"))
+    rig.sync("phone", phone)
+    laptop = Peer(rig.host(), device_id="laptop")
+    for i in range(4):
+        laptop.items[f"l{i}"] = vtodo(f"uid-{i}", f"task {i}")
+    laptop.init(AlertCode.SLOW_SYNC)
+    laptop.changes([add("l0", laptop.items["l0"]), add("l1", laptop.items["l1"])],
+                   final=False)
+    laptop.server = rig.host()
+    laptop.init(AlertCode.RESUME)
+    answer = laptop.changes([add(x, laptop.items[x]) for x in ("l2", "l3")])
+    assert [c.name for c in answer.sync_commands()] == ["Add"]
+    laptop.receive_server_changes(answer)
+    assert (len(laptop.items), rig.server_count()) == (5, 5)
+    rig.sync("phone", phone)
+    assert len(phone.items) == 5

@@ -66,6 +66,8 @@ class MemoryWorld:
     # (user, device, datastore) → guid → mapping / saved anchors
     mappings: dict[tuple[str, str, str], dict[str, Mapping]] = field(default_factory=dict)
     anchors: dict[tuple[str, str, str], tuple[str, str]] = field(default_factory=dict)
+    # (user, device, datastore) → guids mapped since that device's last completed sync
+    unsettled: dict[tuple[str, str, str], set[str]] = field(default_factory=dict)
     rev: int = 0
     next_guid: int = 0
 
@@ -82,6 +84,7 @@ class MemoryDatastore:
         self.key = (user, device, name)
         self.items = world.items.setdefault(self.user, {})
         self.maps = world.mappings.setdefault(self.key, {})
+        self.unsettled = world.unsettled.setdefault(self.key, set())
 
     def saved_anchor(self) -> tuple[str, str] | None:
         return self.w.anchors.get(self.key)
@@ -102,7 +105,15 @@ class MemoryDatastore:
         if luid is not None:
             for other in [m for m in self.maps.values() if m.luid == luid and m.guid != guid]:
                 del self.maps[other.guid]
+                self.unsettled.discard(other.guid)
         self.maps[guid] = Mapping(guid, luid, synced_rev)
+        self.unsettled.add(guid)
+
+    def unsettled_guids(self) -> set[str]:
+        return {g for g in self.unsettled if g in self.maps and self.maps[g].luid is not None}
+
+    def settle_mappings(self) -> None:
+        self.unsettled.clear()
 
     def remove_mapping(self, guid: str) -> None:
         self.maps.pop(guid, None)
