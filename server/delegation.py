@@ -285,6 +285,7 @@ class Delegation:
         mine = SqlItems(self._db, assignee.id, datastore)
         series = _series(task)
         template: str | None = None  # the organizer's copy of the occurrence it follows
+        latest: tuple[str, ...] = ()  # ... the latest one the assignee completed
         twin_of: str | None = None  # an open occurrence of the series they already have
         for earlier in self._links.received_uids(assignee.id, datastore):
             if earlier == uid or self._links.organizer_of(
@@ -298,7 +299,9 @@ class Delegation:
                     their_task.summary != task.summary):
                 continue
             if own_task.is_completed:
-                template = stored.data
+                when = _sort_key(own_task)
+                if template is None or when > latest:
+                    template, latest = stored.data, when
             elif their_task.recurrence and _series(their_task) == series:
                 twin_of = earlier
         if twin_of is not None:
@@ -447,6 +450,13 @@ def _shared_progress(task: Task, people: tuple[Attendee, ...], at: datetime) -> 
     status = Status.IN_PROCESS if not task.is_cancelled else task.status
     return replace(task, status=status, completed=None,
                    percent_complete=done * 100 // len(people))
+
+
+def _sort_key(task: Task) -> tuple[str, ...]:
+    """Orders the occurrences of one series: by due (or start), then completion."""
+    moment = task.due or task.start
+    return (moment.isoformat() if moment else "", task.completed.isoformat()
+            if task.completed else "")
 
 
 def _series(task: Task) -> tuple[str, str]:
