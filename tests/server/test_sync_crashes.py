@@ -20,11 +20,11 @@ from syncml import codec
 from syncml.client import ClientConfig, MemoryClientBackend, Send, SyncClient, SyncDone
 from syncml.client.backend import ChangeKind
 from syncml.codes import AlertCode, StatusCode
-from syncml.model import Map, decode_message, encode_message
+from syncml.model import Location, Map, MapItem, decode_message, encode_message
 from syncml.server import SyncServer
 from tests.syncml.host import Host
 from tests.syncml.items import vtodo
-from tests.syncml.peer import Peer, add
+from tests.syncml.raw import RawMessages, add, codes, status_for, sync, sync_alert
 
 N = 30
 URL = "http://127.0.0.1:9/traveler"
@@ -253,30 +253,34 @@ def test_a_resumed_slow_sync_that_sends_only_the_unconfirmed_rest_makes_no_twins
     for. Those it had are the device's still; the server must neither drop their mappings
     nor send them back as Adds (each would be a second copy on the device)."""
     rig = Rig(template, _dir(tmp_path, "rig"))
-    laptop = Peer(rig.host(), device_id="laptop")
-    luids = [f"item-{i:04d}.ics" for i in range(N)]
-    for i, luid in enumerate(luids):
-        laptop.items[luid] = vtodo(f"uid-{i}", f"task {i}")
-    init = laptop.init(AlertCode.SLOW_SYNC)
-    assert init.header_status() in (200, 212)
-    first, cut = luids[:10], luids[10:20]
-    assert [s.code for s in laptop.changes([add(x, laptop.items[x]) for x in first],
-                                           final=False).statuses("Add")] == [201] * 10
-    laptop.changes([add(x, laptop.items[x]) for x in cut], final=False)  # reply lost
+    laptop = RawMessages(rig.host(), device_id="laptop")
+    items = {f"item-{i:04d}.ics": vtodo(f"uid-{i}", f"task {i}") for i in range(N)}
+    luids = list(items)
+    laptop.new_session()
+    assert laptop.send([sync_alert(AlertCode.SLOW_SYNC)], cred=laptop.basic()).header_status() \
+        in (200, 212)
+    sent = laptop.send([sync([add(x, items[x]) for x in luids[:10]])], final=False)
+    assert codes(sent, "Add") == [201] * 10
+    laptop.send([sync([add(x, items[x]) for x in luids[10:20]])], final=False)  # reply lost
     # The server process dies; the device alerts the resume of its slow sync.
     laptop.server = rig.host()
-    resumed = laptop.init(AlertCode.RESUME)
-    assert [s.code for s in resumed.statuses("Alert")] == [StatusCode.REFRESH_REQUIRED]
-    rest = luids[10:]  # the unconfirmed and the never sent: what libsynthesis resends
-    answer = laptop.changes([add(x, laptop.items[x]) for x in rest])
-    assert answer.sync_commands() == []  # nothing the device lacks: no Add of its own items
-    laptop.receive_server_changes(answer)
-    assert (len(laptop.items), rig.server_count()) == (N, N)
-    # It is settled: the next two-way sync moves nothing, a fresh device gets exactly N.
-    assert all(not ex.sync_commands() for ex in laptop.sync(AlertCode.TWO_WAY))
+    laptop.new_session()
+    resumed = laptop.send([sync_alert(AlertCode.RESUME, nxt="n2")], cred=laptop.basic())
+    assert codes(resumed, "Alert") == [StatusCode.REFRESH_REQUIRED]
+    # What libsynthesis resends: the items without a status and those never sent.
+    answer = laptop.send([sync([add(x, items[x]) for x in luids[10:]])])
+    assert answer.message.final and answer.sync_commands() == []  # no Add of its own items
+    assert laptop.send([]).header_status() == 200  # its package 5: the sync completes
+    assert rig.server_count() == N
+    # Settled: a two-way sync sends the device nothing, a fresh device gets exactly N.
+    laptop.new_session()
+    two_way = laptop.send([sync_alert(AlertCode.TWO_WAY, last="n2", nxt="n3")],
+                          cred=laptop.basic())
+    assert codes(two_way, "Alert") == [200]
+    assert laptop.send([sync([])]).sync_commands() == []
     phone = MemoryClientBackend()
     rig.sync("phone", phone)
-    assert len(phone.items) == N and len(laptop.items) == N
+    assert len(phone.items) == N
 
 
 def test_a_resumed_slow_sync_still_sends_what_the_device_never_had(template, tmp_path):
@@ -286,17 +290,20 @@ def test_a_resumed_slow_sync_still_sends_what_the_device_never_had(template, tmp
     phone = MemoryClientBackend()
     phone.create(vtodo("uid-phone", "added on the phone"))
     rig.sync("phone", phone)
-    laptop = Peer(rig.host(), device_id="laptop")
-    for i in range(4):
-        laptop.items[f"l{i}"] = vtodo(f"uid-{i}", f"task {i}")
-    laptop.init(AlertCode.SLOW_SYNC)
-    laptop.changes([add("l0", laptop.items["l0"]), add("l1", laptop.items["l1"])],
-                   final=False)
+    laptop = RawMessages(rig.host(), device_id="laptop")
+    items = {f"l{i}": vtodo(f"uid-{i}", f"task {i}") for i in range(4)}
+    laptop.new_session()
+    laptop.send([sync_alert(AlertCode.SLOW_SYNC)], cred=laptop.basic())
+    laptop.send([sync([add(x, items[x]) for x in ("l0", "l1")])], final=False)
     laptop.server = rig.host()
-    laptop.init(AlertCode.RESUME)
-    answer = laptop.changes([add(x, laptop.items[x]) for x in ("l2", "l3")])
-    assert [c.name for c in answer.sync_commands()] == ["Add"]
-    laptop.receive_server_changes(answer)
-    assert (len(laptop.items), rig.server_count()) == (5, 5)
+    laptop.new_session()
+    laptop.send([sync_alert(AlertCode.RESUME, nxt="n2")], cred=laptop.basic())
+    answer = laptop.send([sync([add(x, items[x]) for x in ("l2", "l3")])])
+    [server_add] = answer.sync_commands()
+    assert server_add.name == "Add" and "uid-phone" in server_add.items[0].data_bytes().decode()
+    guid = server_add.items[0].source.uri
+    laptop.send([status_for(answer, server_add, 201, source=guid),
+                 Map(0, Location("tasks"), Location("./todo"), [MapItem(guid, "l4")])])
+    assert rig.server_count() == 5
     rig.sync("phone", phone)
     assert len(phone.items) == 5
