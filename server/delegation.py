@@ -286,7 +286,7 @@ class Delegation:
         series = _series(task)
         template: str | None = None  # the organizer's copy of the occurrence it follows
         latest: tuple[str, ...] = ()  # ... the latest one the assignee completed
-        twin_of: str | None = None  # an open occurrence of the series they already have
+        twin_of: str | None = None  # this very occurrence, which they already have
         for earlier in self._links.received_uids(assignee.id, datastore):
             if earlier == uid or self._links.organizer_of(
                     assignee.id, datastore, earlier) != organizer.id:
@@ -302,7 +302,9 @@ class Delegation:
                 when = _sort_key(own_task)
                 if template is None or when > latest:
                     template, latest = stored.data, when
-            elif their_task.recurrence and _series(their_task) == series:
+            elif their_task.recurrence and _series(their_task) == series and (
+                    their_task.due, their_task.start) == (task.due, task.start):
+                # the same occurrence (same dates): the next one, adopted already
                 twin_of = earlier
         if twin_of is not None:
             twin = mine.find_uid(uid)

@@ -584,3 +584,32 @@ async def test_a_second_assignees_own_next_occurrence_is_not_a_twin(
     finally:
         for desk in desktops.values():
             desk.close()
+
+
+async def test_two_series_of_the_same_name_are_not_taken_for_each_other(
+    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
+) -> None:
+    from tests.e2e.http_peer import StoreDevice
+
+    laptop = StoreDevice(tmp_path / "frank.db", "http://testserver/traveler", "frank",
+                         PASSWORDS["frank"], "frank-laptop", client=client)
+    try:
+        await laptop.sync(AlertCode.SLOW_SYNC)
+        alice.create(WEEKLY)
+        alice.create(WEEKLY.replace("weekly-1", "weekly-2").replace("20261207", "20261209"))
+        await run(alice)
+        await laptop.sync()
+        todo_id = laptop.store.find("weekly-1")
+        assert todo_id is not None
+        laptop.store.complete(todo_id)
+        await laptop.sync()
+        await laptop.sync()
+
+        tasks = {t.uid: t for t in (parse_task(d) for d in stored(database, "alice"))}
+        assert len(tasks) == 3
+        assert tasks["weekly-1"].is_completed and not tasks["weekly-2"].is_completed
+        [following] = [t for uid, t in tasks.items() if uid not in ("weekly-1", "weekly-2")]
+        assert str(following.due) == "2026-12-14"
+        assert sorted(c.uid for c in laptop.store.all_items()) == sorted(tasks)
+    finally:
+        laptop.close()
