@@ -37,7 +37,7 @@ from starlette.routing import Mount, Route
 from server.api import API_PATH, create_api
 from server.config import Settings
 from server.login_throttle import LoginThrottle
-from server.logs import FINE, FINEST
+from server.logs import FINE, FINEST, RepeatedLines
 from server.problems import PROBLEM_MEDIA_TYPE, problem
 from server.push import PushHub
 from server.status import Status, StatusMonitor
@@ -436,11 +436,13 @@ def create_app(
     # Push: this process's watcher of the store's push events (see server.push).
     hub = PushHub(database) if settings.push_enable else None
     throttle = LoginThrottle.from_settings(settings)
+    repeats = RepeatedLines(logging.getLogger("traveler.sync"), settings.log_repeat_window)
     if sync_service is None:
         from server.sync_service import SyncService
 
         sync_service = SyncService(settings=settings, database=database,
-                                   on_events=hub.changed if hub else None, throttle=throttle)
+                                   on_events=hub.changed if hub else None, throttle=throttle,
+                                   repeats=repeats)
     api = create_api(settings, database, throttle=throttle)
     api.state.push_hub = hub
     # Each route takes every method and answers the wrong ones itself, so a 405 always
@@ -467,6 +469,7 @@ def create_app(
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            repeats.flush()  # a count still pending is written before "Server stopped."
 
     app = Starlette(
         routes=routes,

@@ -13,6 +13,7 @@ Like a Domino server, the Traveler server keeps its settings as ``KEY=value`` li
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterator, Mapping
@@ -148,6 +149,16 @@ def _url(text: str) -> str:
     return url
 
 
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in text.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(f"{part!r} is no IP address or CIDR network") from None
+    return tuple(dict.fromkeys(networks))
+
+
 @dataclass(frozen=True)
 class Setting:
     """One known NTS_* key."""
@@ -194,6 +205,18 @@ SETTINGS: tuple[Setting, ...] = (
         "It decides the RespURI the server hands out, which must point at the reverse proxy or "
         "load balancer in front, not at this process. Empty: built from the request.",
         "http(s) URL",
+    ),
+    Setting(
+        "NTS_TRUSTED_PROXIES",
+        "",
+        _networks,
+        "Addresses or networks (CIDR) of the reverse proxies or load balancers in front, e.g. "
+        "`127.0.0.1, 10.0.0.0/24`. A request from one of them is taken to come from the "
+        "address its `X-Forwarded-For` names (the last one not itself a trusted proxy): that "
+        "address is what failed logins are counted against, what SyncML sessions are tied "
+        "to and what the log shows. From any other peer the header is ignored, so a client "
+        "cannot pick its own address. Empty: the header is never believed.",
+        "comma-separated IP addresses or CIDR networks",
     ),
     Setting(
         "NTS_LOGIN_FAILURES_PER_USER",
@@ -361,6 +384,16 @@ SETTINGS: tuple[Setting, ...] = (
         _int_in(1, 100),
         "How many rotated log files (`traveler.log.1` … `.N`) are kept besides `traveler.log`.",
         "integer 1-100",
+    ),
+    Setting(
+        "NTS_LOG_REPEAT_WINDOW",
+        "10",
+        _int_in(0, 3600),
+        "Seconds in which a repeat of the same failure (same user, device, client address and "
+        "reason, e.g. SyncEvolution's four retries of a wrong password) is not logged again; "
+        "one line then says how often it repeated. A different failure is logged at once. "
+        "0: log every one.",
+        "integer (seconds)",
     ),
     Setting(
         "NTS_DISK_SPACE_THRESHOLD",
@@ -533,6 +566,15 @@ class Settings(Mapping[str, Any]):
     def external_url(self) -> str:
         """The SyncML URL devices use (behind a proxy), or "" to build it from requests."""
         return str(self["NTS_EXTERNAL_URL"])
+
+    @property
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """Peers whose X-Forwarded-For is believed."""
+        return tuple(self["NTS_TRUSTED_PROXIES"])
+
+    @property
+    def log_repeat_window(self) -> int:
+        return int(self["NTS_LOG_REPEAT_WINDOW"])
 
     @property
     def login_failures_per_user(self) -> int:

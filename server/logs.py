@@ -12,6 +12,10 @@ unformatted (their chatter below WARNING is left out: it repeats ours). ``NTS_LO
 takes the seed's levels; ``DEBUG`` and ``ERROR`` are accepted as FINE and SEVERE for
 notes.ini files written for earlier versions.
 
+A failure a client repeats at once (SyncEvolution retries a wrong md5 password four times per
+sync) is logged once, then summed up in one line when ``NTS_LOG_REPEAT_WINDOW`` seconds have
+passed since the first (:class:`RepeatedLines`); a different failure is logged at once.
+
 Besides the console, records go to ``traveler.log`` in the data folder, rotated at
 ``NTS_LOG_FILE_SIZE`` bytes with ``NTS_LOG_FILE_COUNT`` older files kept.
 """
@@ -21,8 +25,13 @@ from __future__ import annotations
 import io
 import logging
 import logging.handlers
+import math
 import os
 import sys
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +41,7 @@ __all__ = [
     "LEVELS",
     "LOG_FILENAME",
     "PREFIX",
+    "RepeatedLines",
     "TravelerFormatter",
     "configure_logging",
     "level_number",
@@ -147,3 +157,89 @@ def configure_logging(
         library.setLevel(logging.WARNING)
     # The app logs each request itself at FINE (with the sync context uvicorn lacks).
     logging.getLogger("uvicorn.access").disabled = True
+
+
+@dataclass
+class _Burst:
+    first: float
+    last: float
+    level: int
+    line: str
+    repeats: int = 0
+
+
+class RepeatedLines:
+    """Logs the first line of each key, and repeats of it within ``window`` seconds as one
+    summary line ("... (repeated 3 more times in 2 s)") when the window has passed.
+
+    The key says what counts as the same event (for a failed login: user, device, client
+    address and reason), so a different one is never held back. The summary comes from a
+    timer thread, so it appears even if nothing else is logged; :meth:`flush` writes what is
+    pending (at shutdown). ``window`` 0 logs every line.
+    """
+
+    def __init__(self, logger: logging.Logger, window: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._log = logger
+        self._window = window
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._bursts: dict[Hashable, _Burst] = {}
+        self._timer: threading.Timer | None = None
+
+    def log(self, key: Hashable, level: int, msg: str, *args: object) -> None:
+        if self._window <= 0:
+            self._log.log(level, msg, *args)
+            return
+        now = self._clock()
+        with self._lock:
+            due = self._take_due(now)
+            burst = self._bursts.get(key)
+            if burst is not None:
+                burst.repeats += 1
+                burst.last = now
+            else:
+                self._bursts[key] = _Burst(now, now, level, msg % args if args else msg)
+                self._arm()
+        self._write(due)
+        if burst is None:
+            self._log.log(level, msg, *args)
+
+    def flush(self) -> None:
+        """Write the summaries of every pending burst now."""
+        with self._lock:
+            due = list(self._bursts.values())
+            self._bursts.clear()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        self._write(due)
+
+    def _take_due(self, now: float) -> list[_Burst]:
+        due = [b for b in self._bursts.values() if now - b.first >= self._window]
+        self._bursts = {k: b for k, b in self._bursts.items() if now - b.first < self._window}
+        return due
+
+    def _arm(self) -> None:
+        """One timer for the earliest pending window (not one thread per burst)."""
+        if self._timer is not None or not self._bursts:
+            return
+        earliest = min(b.first for b in self._bursts.values())
+        delay = max(0.0, earliest + self._window - self._clock())
+        self._timer = threading.Timer(delay + 0.01, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+            due = self._take_due(self._clock())
+            self._arm()
+        self._write(due)
+
+    def _write(self, bursts: list[_Burst]) -> None:
+        for burst in bursts:
+            if burst.repeats:
+                times = "time" if burst.repeats == 1 else "times"
+                self._log.log(burst.level, "%s (repeated %d more %s within %d s)", burst.line,
+                              burst.repeats, times, max(1, math.ceil(burst.last - burst.first)))

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from server.config import Settings
 from server.delegation import Delegation
 from server.login_throttle import LoginThrottle, Throttled
-from server.logs import FINE, FINEST
+from server.logs import FINE, FINEST, RepeatedLines
 from server.message_log import describe_message
 from server.problems import PROBLEM_MEDIA_TYPE, problem_document
 from server.store.database import Database
@@ -83,7 +83,8 @@ class SyncService:
 
     def __init__(self, *, settings: Settings, database: Database,
                  on_events: Callable[[], None] | None = None,
-                 throttle: LoginThrottle | None = None) -> None:
+                 throttle: LoginThrottle | None = None,
+                 repeats: RepeatedLines | None = None) -> None:
         self._database = database
         self._users = user_store(settings, database)
         self._delegation = Delegation(database, self._users)
@@ -94,6 +95,8 @@ class SyncService:
         self.on_events = on_events
         self._external = urlsplit(settings.external_url) if settings.external_url else None
         self._throttle = throttle or LoginThrottle.from_settings(settings)
+        # SyncEvolution retries a wrong password four times a sync: one WARNING and a count.
+        self.repeats = repeats or RepeatedLines(log, settings.log_repeat_window)
 
     async def handle(
         self, *, body: bytes, content_type: str, url: str, client: str = "unknown address"
@@ -133,7 +136,17 @@ class SyncService:
                     event = await asyncio.to_thread(self._explained, event)
             elif isinstance(event, SyncFinished):
                 self._throttle.succeeded(event.username, address)
-            _log_event(event, client)
+            if isinstance(event, AuthFailed) and not event.routine:
+                # The same failure again (a client's retries) only adds to a count; the
+                # port is left out of the key: each retry may come on a new connection.
+                key = ((event.username or "").casefold(), event.device_id, address,
+                       event.reason)
+                self.repeats.log(key, logging.WARNING,
+                                 "Login failed for user %s on device %s from %s: %s",
+                                 event.username or "(none)", event.device_id, client,
+                                 event.reason)
+            else:
+                _log_event(event, client)
         _log_message("out to " + client, reply.body, reply.content_type)
         return SyncReply(reply.body, 200, reply.content_type)
 
@@ -224,8 +237,5 @@ def _log_event(event: object, client: str) -> None:
         # Every new md5 device goes through this once: it has no nonce of ours yet.
         log.info("Login of user %s on device %s from %s: %s (normal md5 handshake)",
                  event.username or "(none)", event.device_id, client, event.reason)
-    elif isinstance(event, AuthFailed):
-        log.warning("Login failed for user %s on device %s from %s: %s",
-                    event.username or "(none)", event.device_id, client, event.reason)
     elif isinstance(event, ProtocolViolation):
         log.warning("Refused a SyncML message from %s: %s", client, event.reason)

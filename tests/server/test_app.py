@@ -16,6 +16,7 @@ from starlette.routing import Mount
 
 from server.app import create_app
 from server.config import Settings, load_settings
+from server.logs import RepeatedLines
 from server.store import Database
 
 XML = "application/vnd.syncml+xml"
@@ -264,6 +265,8 @@ def test_without_a_service_the_engines_sync_service_is_built(
     throttle = built[0].pop("throttle")
     api = next(route.app for route in app.routes if isinstance(route, Mount))
     assert api.state.api.throttle is throttle
+    # The collapser of repeated failed logins, flushed by the app at shutdown.
+    assert isinstance(built[0].pop("repeats"), RepeatedLines)
     # on_events: the app's push hub is told at once when a sync changed tasks.
     assert built == [{"settings": settings, "database": database,
                       "on_events": app.state.push_hub.changed}]

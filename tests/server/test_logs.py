@@ -214,3 +214,37 @@ def test_log_lines_of_libraries_are_formatted_too(
     assert "Invalid HTTP request" in out
     assert all(LINE.match(line) for line in out.splitlines()), out
     assert os.path.exists(tmp_path / "traveler.log")
+
+
+def test_repeats_of_one_failed_login_are_one_warning_and_one_count(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    """SyncEvolution retries a wrong md5 password four times per sync: one WARNING, then one
+    line with the count once NTS_LOG_REPEAT_WINDOW has passed; another failure meanwhile is
+    logged at once, and a failure after the window is a new WARNING."""
+    add_alice(tmp_path)
+    server = start(tmp_path, servers, "NTS_LOG_REPEAT_WINDOW=3\n")
+    http = OverHttp(server.base)
+    guesser = Peer(http, device_id="IMEI:666", user="alice", password="guess-1",  # type: ignore[arg-type]
+                   auth_type=auth.AUTH_MD5)
+    assert guesser.init(201).header_status() == 401  # the routine first md5 login
+    for _ in range(4):
+        assert guesser.init(201).header_status() == 401
+    first = server.wait_for("Login failed for user alice on device IMEI:666", timeout=5)
+    assert "WARNING" in first and "wrong user name or password" in first
+    other = Peer(http, device_id="IMEI:777", user="alice", password="guess-2")  # type: ignore[arg-type]
+    assert other.init(201).header_status() == 401
+    # A new failure (another device) is not held back by the pending count.
+    line = server.wait_for("Login failed for user", timeout=5)
+    assert "IMEI:777" in line and "repeated" not in line
+    summary = server.wait_for("repeated", timeout=10)
+    assert "WARNING Login failed for user alice on device IMEI:666 from 127.0.0.1:" in summary
+    assert summary.endswith("wrong user name or password (repeated 3 more times within 1 s)")
+    assert guesser.init(201).header_status() == 401  # after the window: logged again
+    again = server.wait_for("Login failed for user", timeout=5)
+    assert "IMEI:666" in again and "repeated" not in again
+    out = stop(server)
+    warnings = [line for line in out.splitlines() if "Login failed" in line]
+    assert len(warnings) == 4, out  # first, the other device, the count, the late one
+    for secret in ("guess-1", "guess-2", PASSWORD):
+        assert secret not in out
