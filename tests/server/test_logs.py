@@ -22,7 +22,7 @@ from syncml.codes import AlertCode
 from tests.server.server_process import LINE, OverHttp, ServerProcess, cli
 from tests.syncml.device import Device
 from tests.syncml.items import vtodo
-from tests.syncml.raw import RawMessages, sync_alert
+from tests.syncml.raw import RawMessages, login, nonce_of, sync_alert
 
 MB = 1024 * 1024
 PASSWORD = "correct-horse-battery"
@@ -225,22 +225,28 @@ def test_repeats_of_one_failed_login_are_one_warning_and_one_count(
     add_alice(tmp_path)
     server = start(tmp_path, servers, "NTS_LOG_REPEAT_WINDOW=3\n")
     http = OverHttp(server.base)
-    guesser = Peer(http, device_id="IMEI:666", user="alice", password="guess-1",  # type: ignore[arg-type]
-                   auth_type=auth.AUTH_MD5)
-    assert guesser.init(201).header_status() == 401  # the routine first md5 login
+    guesser = RawMessages(http, device_id="IMEI:666", user="alice", password="guess-1")
+    # md5 as SyncEvolution does it: the routine first login gets a nonce, then each wrong
+    # digest gets a 401 with the next nonce, and the client tries again.
+    exchange = guesser.send([sync_alert(201)], cred=guesser.md5(b"none yet"))
+    assert exchange.header_status() == 401
     for _ in range(4):
-        assert guesser.init(201).header_status() == 401
+        guesser.new_session()
+        exchange = guesser.send([sync_alert(201)], cred=guesser.md5(nonce_of(exchange)))
+        assert exchange.header_status() == 401
     first = server.wait_for("Login failed for user alice on device IMEI:666", timeout=5)
     assert "WARNING" in first and "wrong user name or password" in first
-    other = Peer(http, device_id="IMEI:777", user="alice", password="guess-2")  # type: ignore[arg-type]
-    assert other.init(201).header_status() == 401
+    other = RawMessages(http, device_id="IMEI:777", user="alice", password="guess-2")
+    assert login(other) == 401
     # A new failure (another device) is not held back by the pending count.
     line = server.wait_for("Login failed for user", timeout=5)
     assert "IMEI:777" in line and "repeated" not in line
     summary = server.wait_for("repeated", timeout=10)
     assert "WARNING Login failed for user alice on device IMEI:666 from 127.0.0.1:" in summary
     assert summary.endswith("wrong user name or password (repeated 3 more times within 1 s)")
-    assert guesser.init(201).header_status() == 401  # after the window: logged again
+    guesser.new_session()  # after the window: logged again
+    assert guesser.send([sync_alert(201)], cred=guesser.md5(nonce_of(exchange))
+                        ).header_status() == 401
     again = server.wait_for("Login failed for user", timeout=5)
     assert "IMEI:666" in again and "repeated" not in again
     out = stop(server)
