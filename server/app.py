@@ -30,11 +30,12 @@ from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import ClientDisconnect, HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from server.api import API_PATH, create_api
+from server.client_address import ClientAddress, Network, client_address
 from server.config import Settings
 from server.login_throttle import LoginThrottle
 from server.logs import FINE, FINEST, RepeatedLines
@@ -75,7 +76,7 @@ class SyncReplyLike(Protocol):
 
 class SyncServiceLike(Protocol):
     async def handle(
-        self, *, body: bytes, content_type: str, url: str, client: str
+        self, *, body: bytes, content_type: str, url: str, client: str, address: str
     ) -> SyncReplyLike: ...
 
 
@@ -297,8 +298,10 @@ async def syncml_endpoint(request: Request) -> Response:
 
     service: SyncServiceLike = request.app.state.sync_service
     try:
+        client = _client(request)
         reply = await service.handle(
-            body=body, content_type=media_type, url=str(request.url), client=_peer(request)
+            body=body, content_type=media_type, url=str(request.url), client=client.shown,
+            address=client.host,
         )
     except Exception:
         # Last-resort net: the engine maps bad input to SyncML statuses itself, so reaching this
@@ -368,7 +371,13 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def _peer(request: Request) -> str:
-    return f"{request.client.host}:{request.client.port}" if request.client else "unknown peer"
+    """The client as the log shows it (behind a trusted proxy: the client it forwards for)."""
+    return _client(request).shown
+
+
+def _client(request: Request) -> ClientAddress:
+    settings: Settings = request.app.state.settings
+    return client_address(request, settings.trusted_proxies)
 
 
 def _lifespan(hub: PushHub | None) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
@@ -391,8 +400,9 @@ def _lifespan(hub: PushHub | None) -> Callable[[Starlette], AbstractAsyncContext
 class _RequestLog:
     """At FINE, one line per HTTP request: method, path, peer, status, sizes, time taken."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, trusted: tuple[Network, ...] = ()) -> None:
         self.app = app
+        self.trusted = trusted
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not log.isEnabledFor(FINE):
@@ -416,8 +426,7 @@ class _RequestLog:
         try:
             await self.app(scope, counting_receive, counting_send)
         finally:
-            client = scope.get("client")
-            peer = f"{client[0]}:{client[1]}" if client else "unknown peer"
+            peer = client_address(HTTPConnection(scope), self.trusted).shown
             log.log(
                 FINE, "HTTP %s %s from %s: %s, %d bytes in, %d bytes out, %d ms",
                 scope["method"], scope["path"], peer, sizes["status"] or "no answer",
@@ -435,7 +444,7 @@ def create_app(
     ``server.sync_service.SyncService(settings=settings, database=database)``."""
     # Push: this process's watcher of the store's push events (see server.push).
     hub = PushHub(database) if settings.push_enable else None
-    throttle = LoginThrottle.from_settings(settings)
+    throttle = LoginThrottle.from_settings(settings, database)
     repeats = RepeatedLines(logging.getLogger("traveler.sync"), settings.log_repeat_window)
     if sync_service is None:
         from server.sync_service import SyncService
@@ -476,7 +485,7 @@ def create_app(
         exception_handlers={HTTPException: _http_exception, Exception: _unexpected},
         lifespan=lifespan,
     )
-    app.add_middleware(_RequestLog)
+    app.add_middleware(_RequestLog, trusted=settings.trusted_proxies)
     app.state.settings = settings
     app.state.status = monitor
     app.state.shutdown = shutdown

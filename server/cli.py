@@ -211,6 +211,9 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
             log_config=None,
             access_log=False,
             server_header=False,
+            # uvicorn would believe X-Forwarded-For from 127.0.0.1 by itself; the app decides
+            # whom to believe (NTS_TRUSTED_PROXIES, server.client_address), nobody else.
+            proxy_headers=False,
             timeout_graceful_shutdown=10,
         )
         server = _Server(config, on_started=started, on_exit=shutdown.begin)

@@ -94,19 +94,22 @@ class SyncService:
         self._messages = count(1)
         self.on_events = on_events
         self._external = urlsplit(settings.external_url) if settings.external_url else None
-        self._throttle = throttle or LoginThrottle.from_settings(settings)
+        self._throttle = throttle or LoginThrottle.from_settings(settings, database)
         # SyncEvolution retries a wrong password four times a sync: one WARNING and a count.
         self.repeats = repeats or RepeatedLines(log, settings.log_repeat_window)
 
     async def handle(
-        self, *, body: bytes, content_type: str, url: str, client: str = "unknown address"
+        self, *, body: bytes, content_type: str, url: str, client: str = "unknown address",
+        address: str | None = None,
     ) -> SyncReply:
         """Process one message in a worker thread; the event loop never waits on SQLite.
 
-        ``client`` (the peer's ``host:port``) goes into log lines, and its host is what failed
-        logins are counted against."""
+        ``client`` (the peer's ``host:port``, or the client a trusted proxy names) goes into
+        log lines; ``address`` (default: the host of ``client``) is what failed logins are
+        counted against and what a session is tied to."""
         _log_message("in from " + client, body, content_type)
-        address = client.rsplit(":", 1)[0] if ":" in client else client
+        if address is None:
+            address = client.rsplit(":", 1)[0] if ":" in client else client
         try:
             reply, had_cred, user = await asyncio.to_thread(
                 self._handle_sync, body, content_type, url, address
@@ -131,11 +134,11 @@ class SyncService:
             if isinstance(event, AuthFailed) and not event.routine and had_cred:
                 # Only wrong credentials count: a first message without any is answered
                 # with a challenge, as the protocol has it.
-                self._throttle.failed(event.username or user, address)
+                await asyncio.to_thread(self._throttle.failed, event.username or user, address)
                 if event.username:
                     event = await asyncio.to_thread(self._explained, event)
             elif isinstance(event, SyncFinished):
-                self._throttle.succeeded(event.username, address)
+                await asyncio.to_thread(self._throttle.succeeded, event.username, address)
             if isinstance(event, AuthFailed) and not event.routine:
                 # The same failure again (a client's retries) only adds to a count; the
                 # port is left out of the key: each retry may come on a new connection.

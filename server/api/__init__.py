@@ -81,7 +81,7 @@ def create_api(settings: Settings, database: Database,
         database=database,
         users=user_store(settings, database),
         devices=ClientDeviceStore(database),
-        throttle=throttle or LoginThrottle.from_settings(settings),
+        throttle=throttle or LoginThrottle.from_settings(settings, database),
         on_device_registered=(AttachmentProtection(settings, database).rewrap_user,),
     )
     return api

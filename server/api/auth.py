@@ -28,6 +28,7 @@ from starlette.routing import Route
 
 from server.api.context import api_context
 from server.api.problems import ApiProblem
+from server.client_address import client_address
 from server.store.client_devices import ClientDevice
 from server.store.users import User
 
@@ -135,9 +136,9 @@ async def authenticate_password(request: Request) -> User:
         )
     context = api_context(request)
     users = context.users
-    address = request.client.host if request.client else "unknown address"
+    address = client_address(request, context.settings.trusted_proxies).host
     # A guesser is refused before argon2 runs, as at the SyncML endpoint.
-    throttled = context.throttle.check(name, address)
+    throttled = await asyncio.to_thread(context.throttle.check, name, address)
     if throttled is not None:
         raise ApiProblem(
             429,
@@ -147,7 +148,7 @@ async def authenticate_password(request: Request) -> User:
         )
     # argon2 takes tens of milliseconds of CPU: keep it off the event loop.
     if not await asyncio.to_thread(users.verify_password, name, password):
-        context.throttle.failed(name, address)
+        await asyncio.to_thread(context.throttle.failed, name, address)
         raise ApiProblem(
             401,
             "credentials-wrong",
@@ -159,7 +160,7 @@ async def authenticate_password(request: Request) -> User:
         raise ApiProblem(401, "credentials-wrong", "The user name or password is wrong.",
                          headers=_BASIC_CHALLENGE)
     _refuse_disabled(user)
-    context.throttle.succeeded(user.name, address)
+    await asyncio.to_thread(context.throttle.succeeded, user.name, address)
     return user
 
 

@@ -428,6 +428,34 @@ def _settled_mappings(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE mappings ADD COLUMN settled INTEGER NOT NULL DEFAULT 1")
 
 
+def _login_failures(db: sqlite_utils.Database) -> None:
+    # The failed-login throttle's counts, in the store so that every server process on one
+    # database counts together (a guesser cannot spread tries over a pool's members). Times
+    # are Unix seconds (REAL): processes share the wall clock, not a monotonic one.
+    db.execute(
+        """
+        CREATE TABLE login_failures (
+            scope TEXT NOT NULL,   -- 'address' or 'user'
+            key   TEXT NOT NULL,   -- the client address, or the case-folded user name
+            at    REAL NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX login_failures_by_key ON login_failures (scope, key, at)")
+    db.execute("CREATE INDEX login_failures_by_time ON login_failures (at)")
+    # A successful login keeps its (user, address) exempt from the user's lockout a while.
+    db.execute(
+        """
+        CREATE TABLE login_successes (
+            user_key TEXT NOT NULL,
+            address  TEXT NOT NULL,
+            at       REAL NOT NULL,
+            PRIMARY KEY (user_key, address)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users and devices", _users_and_devices),
     Migration(2, "SyncML items, mappings, anchors, sessions", _sync_tables),
@@ -441,4 +469,6 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "delegated tasks, push events and subscriptions", _delegation_and_push),
     Migration(9, "why a user is disabled", _disabled_reasons),
     Migration(10, "mappings settled by a completed sync", _settled_mappings),
+    Migration(11, "failed logins counted in the store (shared by server processes)",
+              _login_failures),
 ]

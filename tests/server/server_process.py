@@ -128,11 +128,14 @@ class OverHttp:
     """The server of a :class:`~tests.syncml.device.Device` (our real client) or of
     :class:`~tests.syncml.raw.RawMessages`: every message is an HTTP POST to the running
     server, at the path (and RespURI query) of the URL the client posts to. ``source``
-    picks the client address (any of 127.0.0.0/8 on Linux)."""
+    picks the client address (any of 127.0.0.0/8 on Linux); ``headers`` go with every
+    message (e.g. the X-Forwarded-For of a reverse proxy)."""
 
-    def __init__(self, base: str, source: str | None = None) -> None:
+    def __init__(self, base: str, source: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         self.base = base
         self.source = source
+        self.headers = headers or {}
         self.statuses: list[int] = []
         self.last_headers: dict[str, str] = {}
 
@@ -143,7 +146,8 @@ class OverHttp:
             source_address=(self.source, 0) if self.source else None,
         )
         try:
-            connection.request("POST", path, body=body, headers={"Content-Type": content_type})
+            connection.request("POST", path, body=body,
+                               headers={**self.headers, "Content-Type": content_type})
             response = connection.getresponse()
             self.last_headers = {k.lower(): v for k, v in response.getheaders()}
             self.statuses.append(response.status)

@@ -40,7 +40,7 @@ class FakeSyncService:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     async def handle(
-        self, *, body: bytes, content_type: str, url: str, client: str = ""
+        self, *, body: bytes, content_type: str, url: str, client: str = "", address: str = ""
     ) -> Reply:
         self.calls.append({"body": body, "content_type": content_type, "url": url})
         if self.error is not None:
@@ -253,7 +253,7 @@ def test_without_a_service_the_engines_sync_service_is_built(
             built.append(kwargs)
 
         async def handle(
-        self, *, body: bytes, content_type: str, url: str, client: str = ""
+        self, *, body: bytes, content_type: str, url: str, client: str = "", address: str = ""
     ) -> Reply:
             raise AssertionError("not called here")
 

@@ -109,3 +109,75 @@ def test_the_resp_uri_follows_the_external_url(
     # our client posts the rest of the session there (the transport keeps the path)
     assert all(e.url == resp_uri for e in phone.log[1:])
     stop(server)
+
+
+def test_two_server_processes_on_one_data_folder_share_the_counts(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    """A pool's members count together: failures at one member count at the other, which
+    refuses (429) before any password check."""
+    first = start(tmp_path, servers, "NTS_LOGIN_FAILURES_PER_ADDRESS=4\n"
+                                     "NTS_LOGIN_FAILURES_PER_USER=100\n")
+    second = ServerProcess(tmp_path, "--port", "0")
+    servers.append(second)
+    second.started()
+    assert first.base != second.base
+    for server in (first, second, first):
+        assert login(guesser(server, "127.0.0.2", "IMEI:666")) == 401
+    assert login(guesser(second, "127.0.0.2", "IMEI:666")) == 401  # the fourth: limit reached
+    for server in (first, second):
+        with pytest.raises(HttpRefused) as refused:
+            login(guesser(server, "127.0.0.2", "IMEI:666"))
+        assert refused.value.status == 429
+        assert "too many failed logins from 127.0.0.2" in json.loads(refused.value.body)["detail"]
+    # Another address is not affected, at either member.
+    assert device(second, "127.0.0.1", "IMEI:1").first_login() == 212
+    stop(second)
+    stop(first)
+
+
+def forwarded(server: ServerProcess, client: str, name: str, password: str = "guess"
+              ) -> RawMessages:
+    """A device behind a reverse proxy on 127.0.0.1 that forwards for ``client``."""
+    http = OverHttp(server.base, "127.0.0.1", {"X-Forwarded-For": f"{client}, 127.0.0.1"})
+    return RawMessages(http, device_id=name, password=password)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted_and_logged(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    server = start(tmp_path, servers, "NTS_LOGIN_FAILURES_PER_ADDRESS=3\n"
+                                      "NTS_LOGIN_FAILURES_PER_USER=100\n"
+                                      "NTS_TRUSTED_PROXIES=127.0.0.1/32, 10.0.0.0/8\n")
+    for _ in range(3):
+        assert login(forwarded(server, "203.0.113.5", "IMEI:666")) == 401
+    with pytest.raises(HttpRefused) as refused:
+        login(forwarded(server, "203.0.113.5", "IMEI:666"))
+    assert refused.value.status == 429
+    assert "too many failed logins from 203.0.113.5" in json.loads(refused.value.body)["detail"]
+    # Another client behind the same proxy still gets its own answer.
+    assert login(forwarded(server, "203.0.113.6", "IMEI:777", PASSWORD)) == 212
+    # A peer that is no trusted proxy cannot choose its address: 127.0.0.2 is counted as
+    # itself, however often it claims to be someone else.
+    spoofer = OverHttp(server.base, "127.0.0.2", {"X-Forwarded-For": "198.51.100.1"})
+    for _ in range(3):
+        assert login(RawMessages(spoofer, device_id="IMEI:999", password="guess")) == 401
+    with pytest.raises(HttpRefused) as refused:
+        login(RawMessages(spoofer, device_id="IMEI:999", password="guess"))
+    assert "too many failed logins from 127.0.0.2" in json.loads(refused.value.body)["detail"]
+    out = stop(server)
+    failed = [line for line in out.splitlines() if "Login failed" in line]
+    assert any("IMEI:666 from 203.0.113.5 (via 127.0.0.1:" in line for line in failed), out
+    assert any("IMEI:999 from 127.0.0.2:" in line for line in failed), out
+    assert "198.51.100.1" not in out
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_never_believed(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    # Not even from 127.0.0.1, which uvicorn would trust by default.
+    server = start(tmp_path, servers, "")
+    assert login(forwarded(server, "203.0.113.5", "IMEI:666")) == 401
+    out = stop(server)
+    assert "203.0.113.5" not in out
+    assert any("IMEI:666 from 127.0.0.1:" in line for line in out.splitlines()), out
