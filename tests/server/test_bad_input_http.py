@@ -541,8 +541,14 @@ async def test_a_wrong_password_gets_401_with_a_challenge_and_is_logged(
     assert any("Login failed for user alice" in r.getMessage() for r in caplog.records), [
         r.getMessage() for r in caplog.records
     ]
-    # Only the new nonce is stored; the failed session is not kept.
-    assert without(snapshot(database), "nonces") == without(before, "nonces")
+    # Only the new nonce and the throttle's count of the failure are stored; the failed
+    # session is not kept.
+    after = snapshot(database)
+    assert [(scope, key) for scope, key, _ in after["login_failures"]] == [
+        ("address", "127.0.0.1"), ("user", "alice")
+    ]
+    assert without(after, "nonces", "login_failures") == without(before, "nonces",
+                                                                 "login_failures")
 
 
 async def test_after_a_wrong_password_the_right_one_works_in_a_new_session(
