@@ -43,6 +43,8 @@ _KINDS = {
 }
 _ANCHOR_LOCAL = "sync.anchor.local"
 _ANCHOR_REMOTE = "sync.anchor.remote"
+_UNCONFIRMED_LOCAL = "sync.anchor.unconfirmed.local"
+_UNCONFIRMED_REMOTE = "sync.anchor.unconfirmed.remote"
 
 
 def _todo_id(luid: str) -> int | None:
@@ -73,6 +75,15 @@ class StoreBackend:
     def save_anchors(self, anchors: Anchors | None) -> None:
         self.store.set_meta(_ANCHOR_LOCAL, anchors.local if anchors else None)
         self.store.set_meta(_ANCHOR_REMOTE, anchors.remote if anchors else None)
+
+    def unconfirmed_anchors(self) -> Anchors | None:
+        local = self.store.meta(_UNCONFIRMED_LOCAL)
+        remote = self.store.meta(_UNCONFIRMED_REMOTE)
+        return Anchors(local, remote) if local is not None and remote is not None else None
+
+    def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
+        self.store.set_meta(_UNCONFIRMED_LOCAL, anchors.local if anchors else None)
+        self.store.set_meta(_UNCONFIRMED_REMOTE, anchors.remote if anchors else None)
 
     def local_changes(self) -> list[LocalChange]:
         return [

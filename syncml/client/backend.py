@@ -12,7 +12,11 @@ network or a killed process is recovered by the next one:
   session was cut before our Map reached it) the client updates that item and maps it
   again instead of adding a twin;
 * anchors are saved only when a session completed (:meth:`~ClientBackend.save_anchors`);
-  a cut session leaves the old ones, and a mismatch makes the next sync slow.
+  a cut session leaves the old ones, and a mismatch makes the next sync slow. The anchors of
+  the session whose last message went out but whose answer never came are kept apart
+  (:meth:`~ClientBackend.save_unconfirmed_anchors`): the server may or may not have committed
+  that session, and its Alert in the next session tells which (the client then continues with
+  the anchors the server has, instead of a slow sync).
 
 Calls are synchronous and come between two messages; the host may wrap the processing of
 one message in one local transaction. Item data is iCalendar text (``text/calendar``) or
@@ -66,6 +70,12 @@ class ClientBackend(Protocol):
 
     def save_anchors(self, anchors: Anchors | None) -> None:
         """Save the anchors of a completed sync; None forgets them (the next sync is slow)."""
+
+    def unconfirmed_anchors(self) -> Anchors | None:
+        """The anchors of a session that sent its last message and got no answer, if any."""
+
+    def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
+        """Keep (or with None forget) the anchors the server commits with our last message."""
 
     def local_changes(self) -> list[LocalChange]:
         """Every local add, replace and delete the server has not confirmed yet."""

@@ -24,6 +24,7 @@ class MemoryClientBackend:
     pending: dict[str, tuple[ChangeKind, int]] = field(default_factory=dict)
     guids: dict[str, str] = field(default_factory=dict)  # server ID → LUID
     saved: Anchors | None = None
+    unconfirmed: Anchors | None = None
     counter: int = 0
     next_luid: int = 1
 
@@ -60,6 +61,12 @@ class MemoryClientBackend:
 
     def save_anchors(self, anchors: Anchors | None) -> None:
         self.saved = anchors
+
+    def unconfirmed_anchors(self) -> Anchors | None:
+        return self.unconfirmed
+
+    def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
+        self.unconfirmed = anchors
 
     def local_changes(self) -> list[LocalChange]:
         out = []

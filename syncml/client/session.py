@@ -113,6 +113,11 @@ class SyncClient:
         self.nonce = config.nonce
         self._nonce_fresh = False  # the nonce came from this sync's previous challenge
         self._logins = 0
+        # Anchors the server may hold instead of the saved ones (our last message of a cut
+        # session went out): tried when the server's Alert shows it has them.
+        self._other_anchors: Anchors | None = None
+        self._switch_anchors = False
+        self._anchors_tried = False
         self._reset_session()
 
     def _reset_session(self) -> None:
@@ -144,6 +149,11 @@ class SyncClient:
     def start(self) -> Send:
         """The first message of the session (package 1)."""
         saved = self.backend.anchors()
+        unconfirmed = self.backend.unconfirmed_anchors()
+        if saved is None:
+            saved = unconfirmed  # nothing else to go on: the server may have committed them
+        elif not self._anchors_tried:
+            self._other_anchors = unconfirmed
         mode = self.requested
         if mode in _INCREMENTAL and saved is None:
             mode = AlertCode.SLOW_SYNC  # nothing to compare against yet
@@ -187,6 +197,14 @@ class SyncClient:
                     return retry
             else:
                 self._dispatch(command, header.msg_id)
+        if self._switch_anchors and self._other_anchors is not None:
+            # The server committed the session we never heard the end of: continue from
+            # its anchors in a new session rather than comparing everything.
+            self.backend.save_anchors(self._other_anchors)
+            self.backend.save_unconfirmed_anchors(None)
+            self._other_anchors, self._switch_anchors, self._anchors_tried = None, False, True
+            self._reset_session()
+            return self.start()
         return self._next(message)
 
     # ------------------------------------------------------------------ what comes next
@@ -217,6 +235,7 @@ class SyncClient:
         if phase is Phase.MAP:
             self.phase = advance(phase, Phase.DONE)
             self.backend.save_anchors(Anchors(self.local_next, self.remote_next or ""))
+            self.backend.save_unconfirmed_anchors(None)
             return SyncDone(self.mode, self.sent.freeze(), self.received.freeze(),
                             self.failed, self.nonce)
         raise ProtocolError(f"a server message after the end of the session ({phase.value})")
@@ -282,6 +301,11 @@ class SyncClient:
         self.package_open = False
         if self.phase is Phase.CLIENT_SYNC:
             self.phase = advance(self.phase, Phase.SERVER_SYNC)
+        else:
+            # With this message the server commits the session; if its answer is lost, the
+            # next sync finds out whether it did (see start and _on_alert).
+            self.backend.save_unconfirmed_anchors(
+                Anchors(self.local_next, self.remote_next or ""))
         return self._emit(packer, final=True)
 
     def _fill_sync(self, packer: MessagePacker) -> bool:
@@ -486,6 +510,10 @@ class SyncClient:
         self.mode = mode
         self.alert_answered = True
         anchor = item.meta.anchor if item and item.meta and item.meta.anchor else None
+        other = self._other_anchors
+        if (mode == AlertCode.SLOW_SYNC and self.requested in _INCREMENTAL and other is not None
+                and anchor is not None and anchor.last == other.remote):
+            self._switch_anchors = True
         self.remote_next = anchor.next if anchor and anchor.next else self.local_next
         if item and item.meta and item.meta.max_obj_size:
             self.server_max_obj = item.meta.max_obj_size

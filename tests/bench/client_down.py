@@ -55,6 +55,12 @@ class FileClientBackend:
     def save_anchors(self, anchors: Anchors | None) -> None:
         self.saved = anchors
 
+    def unconfirmed_anchors(self) -> Anchors | None:
+        return None  # one sync per run: never a cut one to continue
+
+    def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
+        return None
+
     def local_changes(self) -> list[LocalChange]:
         return []
 

@@ -375,3 +375,37 @@ def test_a_refresh_the_user_did_not_ask_for_never_drops_unsent_local_changes():
     with pytest.raises(PeerRefused, match="local changes"):
         rig.sync(config(), laptop)
     assert len(laptop.items) == 2 and len(laptop.pending) == 1
+
+
+def test_a_lost_last_answer_continues_two_way_with_the_anchors_the_server_committed():
+    rig = Rig()
+    laptop = device_with("one")
+    rig.sync(config(), laptop)
+    laptop.create(vtodo("uid-two", "two"))
+    before = rig.requests
+    rig.sync(config("phone"), device_with("measure"))  # a sync like it, uncut: its length
+    last = rig.requests - before
+    rig.world.items["alice"] = {k: v for k, v in rig.world.items["alice"].items()
+                                if "measure" not in v.data}
+    with pytest.raises(Cut):  # package 5's answer is lost: the server committed the session
+        rig.sync(config(), laptop, cut=lambda n, where: where == "reply" and n == last)
+    assert laptop.unconfirmed is not None and laptop.saved != laptop.unconfirmed
+    laptop.create(vtodo("uid-three", "three"))
+    done = rig.sync(config(), laptop)
+    # the server's Alert showed it had the cut session's anchors: a new session with them,
+    # two-way, instead of a slow sync comparing everything
+    assert done.mode == AlertCode.TWO_WAY and done.sent.added == 1
+    assert laptop.unconfirmed is None
+    assert laptop.data() == rig.server_items() and len(rig.server_items()) == 3
+
+
+def test_a_last_message_the_server_never_got_keeps_the_saved_anchors():
+    rig = Rig()
+    laptop = device_with("one")
+    rig.sync(config(), laptop)
+    laptop.create(vtodo("uid-two", "two"))
+    with pytest.raises(Cut):
+        rig.sync(config(), laptop, cut=lambda n, where: where == "request" and n == 3)
+    done = rig.sync(config(), laptop)
+    assert done.mode == AlertCode.TWO_WAY
+    assert laptop.data() == rig.server_items() and len(rig.server_items()) == 2
