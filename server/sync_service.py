@@ -192,7 +192,7 @@ class SyncService:
                     self._backend.purge_sessions()
                     self._events.prune()
                 reply = self._engine.receive(incoming, session=token, resp_uri=resp_uri,
-                                             password=principal)
+                                             password=principal, peer=address)
                 changed = self._record_changes()
         finally:
             self._backend.discard_changes()  # rolled back, or already handed on

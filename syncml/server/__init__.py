@@ -124,12 +124,14 @@ class SyncServer:
         return Incoming(body, content_type, message, check)
 
     def receive(self, incoming: Incoming, *, session: str | None, resp_uri: RespUriFor,
-                password: Principal | None = None) -> Reply:
+                password: Principal | None = None, peer: str | None = None) -> Reply:
         """Process one client message; the returned reply is what to send back.
 
         ``session`` is the session token the request was addressed to (None for the
         session-less URL), ``resp_uri`` makes a new session's RespURI, ``password`` is the
-        host's answer to ``incoming.password_check`` (None: wrong, or nothing to check).
+        host's answer to ``incoming.password_check`` (None: wrong, or nothing to check),
+        ``peer`` the client's network address (a session continued without its RespURI must
+        come from the address that opened it, or authenticate again).
         Raises :class:`~syncml.errors.ProtocolError` for a message no SyncML answer exists
         for; nothing is stored then.
         """
@@ -147,17 +149,25 @@ class SyncServer:
             raise ProtocolError(f"the device ID (SyncHdr/Source/LocURI) must be 1 to "
                                 f"{MAX_DEVICE_ID} characters and not blank")
         state = self._load_state(session) if session else None
+        reauthenticate = False
         if session is None and header.msg_id > 1:
             # A client that ignores our RespURI posts its session's later messages to
             # the session-less URL: found by its device, SessionID and user.
             state = self._session_of(header)
+            if state is not None and _moved(state, peer):
+                # Device ID and SessionID are no secret: from another address, only good
+                # credentials in this very message continue the session.
+                if header.cred is None:
+                    state = None
+                else:
+                    reauthenticate = True
         if state is not None and (
             state.device_id != device or not _same_user(header, state.username)
         ):
             # A session belongs to the device and user that authenticated it; anyone
             # else starts over (and must authenticate).
             state = None
-        if state is not None and header.msg_id == state.client_msg_id:
+        if state is not None and header.msg_id == state.client_msg_id and not reauthenticate:
             # A transport resend: answer as before, apply nothing twice.
             replay = self.backend.load_reply(state.key)
             if replay is not None:
@@ -166,14 +176,19 @@ class SyncServer:
         if header.msg_id == 1:
             # The first message goes to the session-less URL, so a resend of it (its
             # answer, with the RespURI, got lost) is recognised by its bytes.
-            first = self._first_message_replay(header, digest)
+            first = self._first_message_replay(header, digest, peer)
             if first is not None:
                 return first
         fresh = state is None or header.msg_id <= state.client_msg_id or header.msg_id == 1
         if state is None or fresh:
             state = self._new_session(header, wbxml, resp_uri)  # a lower MsgID starts afresh
+            state.peer = peer
+            reauthenticate = False
         checked = password if incoming.password_check is not None else None
-        turn = Turn(self.config, self.backend, state, message, out_type, checked)
+        turn = Turn(self.config, self.backend, state, message, out_type, checked,
+                    reauthenticate=reauthenticate)
+        if reauthenticate:
+            state.peer = peer  # saved only if the credentials were good (a roaming client)
         reply = turn.run()
         if fresh and turn.saved:
             # Marks the session's first message (for its resends) and where the session
@@ -208,7 +223,8 @@ class SyncServer:
         except ValueError:
             return None  # not a session (or one from an incompatible version): start over
 
-    def _first_message_replay(self, header: Header, digest: str) -> Reply | None:
+    def _first_message_replay(self, header: Header, digest: str,
+                              peer: str | None) -> Reply | None:
         """The stored answer when this is a byte-identical resend of a session's first
         message and that session has not gone further."""
         key = _first_message_key(header)
@@ -218,6 +234,8 @@ class SyncServer:
         state = self._load_state(str(marker.get("first_message_of", "")))
         if state is None or state.client_msg_id != 1 or state.device_id != header.source.uri:
             return None
+        if _moved(state, peer):
+            return None  # the stored answer names the session: not for another address
         if not _same_user(header, state.username):
             return None
         replay = self.backend.load_reply(key)
@@ -258,6 +276,11 @@ class SyncServer:
         root = encode_message(reply)
         content_type = codec.CONTENT_TYPE_WBXML if wbxml else codec.CONTENT_TYPE_XML
         return Reply(codec.encode(root, wbxml=wbxml), content_type, (event,))
+
+
+def _moved(state: SessionState, peer: str | None) -> bool:
+    """The message comes from another address than the session's (both known)."""
+    return state.peer is not None and peer is not None and state.peer != peer
 
 
 def _same_user(header: Header, username: str | None) -> bool:

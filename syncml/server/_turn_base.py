@@ -26,7 +26,7 @@ class TurnBase:
 
     def __init__(self, config: ServerConfig, backend: ServerBackend, state: SessionState,
                  message: Message, content_type: str,
-                 password: Principal | None = None) -> None:
+                 password: Principal | None = None, *, reauthenticate: bool = False) -> None:
         self.config = config
         self.backend = backend
         self.state = state
@@ -36,8 +36,10 @@ class TurnBase:
         self.events: list[Event] = []
         self.statuses: list[Element] = []   # answers to this message, in order
         self.extra: list[Element] = []      # Results, Alerts queued after the statuses
+        # ``reauthenticate``: the session is the user's, but this message must prove it
+        # again with its own credentials (it came from another address).
         self.principal: Principal | None = (
-            Principal(state.username) if state.username else None
+            Principal(state.username) if state.username and not reauthenticate else None
         )
         # The host's verdict on the message's clear-text password (checked outside the
         # write transaction); None when wrong or when the message carried none.

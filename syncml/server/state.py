@@ -110,6 +110,10 @@ class SessionState:
     # The client's current package is complete (a message with Final arrived) and the
     # server's answer package is not yet: the server owes messages until its own Final.
     client_package_done: bool = False
+    # The client's network address as the host saw it (None: the host did not say). A
+    # client that ignores the RespURI continues its session only from there, or with
+    # credentials that are good again.
+    peer: str | None = None
 
     def to_dict(self) -> JSON:
         """Plain-data form."""
