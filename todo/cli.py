@@ -66,7 +66,6 @@ from todo.watch import FALLBACK_INTERVAL_S, WatchReport, watch
 __all__ = ["Exit", "main"]
 
 PROG = "traveler-todo"
-NONCE_KEY = "sync.nonce"  # the server's md5 nonce for the next session (saves a round trip)
 
 
 class Exit(enum.IntEnum):
@@ -393,17 +392,14 @@ def _sync(args: argparse.Namespace, store: TodoStore) -> int:
 async def _sync_once(store: TodoStore, account: SyncAccount,
                      mode: AlertCode) -> tuple[str, list[str]]:
     """One session: its summary line and a line per conflict kept for restore."""
-    nonce = store.meta(NONCE_KEY)
     config = ClientConfig(
         url=account.server_url,
         username=account.user,
         password=account.password,
         device_id=account.device_id,
-        nonce=bytes.fromhex(nonce) if nonce else None,
     )
     report = await sync_store(store, config, mode=mode)
     done = report.done
-    store.set_meta(NONCE_KEY, done.next_nonce.hex() if done.next_nonce else None)
     summary = (
         f"synced with {account.server_url} as {account.user}: "
         f"sent {_counts(done.sent)}, received {_counts(done.received)}"

@@ -43,6 +43,7 @@ _KINDS = {
 }
 _ANCHOR_LOCAL = "sync.anchor.local"
 _ANCHOR_REMOTE = "sync.anchor.remote"
+_NONCE = "sync.nonce"  # hex; the key the CLI used before the client kept it (still read)
 _UNCONFIRMED_LOCAL = "sync.anchor.unconfirmed.local"
 _UNCONFIRMED_REMOTE = "sync.anchor.unconfirmed.remote"
 
@@ -84,6 +85,16 @@ class StoreBackend:
     def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
         self.store.set_meta(_UNCONFIRMED_LOCAL, anchors.local if anchors else None)
         self.store.set_meta(_UNCONFIRMED_REMOTE, anchors.remote if anchors else None)
+
+    def nonce(self) -> bytes | None:
+        text = self.store.meta(_NONCE)
+        try:
+            return bytes.fromhex(text) if text else None
+        except ValueError:
+            return None  # a damaged value costs one refused try, nothing more
+
+    def save_nonce(self, nonce: bytes | None) -> None:
+        self.store.set_meta(_NONCE, nonce.hex() if nonce else None)
 
     def local_changes(self) -> list[LocalChange]:
         return [

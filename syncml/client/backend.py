@@ -17,6 +17,7 @@ network or a killed process is recovered by the next one:
   (:meth:`~ClientBackend.save_unconfirmed_anchors`): the server may or may not have committed
   that session, and its Alert in the next session tells which (the client then continues with
   the anchors the server has, instead of a slow sync).
+* the server's md5 NextNonce is kept as soon as it comes (:meth:`~ClientBackend.save_nonce`).
 
 Calls are synchronous and come between two messages; the host may wrap the processing of
 one message in one local transaction. Item data is iCalendar text (``text/calendar``) or
@@ -76,6 +77,13 @@ class ClientBackend(Protocol):
 
     def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
         """Keep (or with None forget) the anchors the server commits with our last message."""
+
+    def nonce(self) -> bytes | None:
+        """The md5 nonce the server gave last for this account and device; None if none."""
+
+    def save_nonce(self, nonce: bytes | None) -> None:
+        """Keep the server's NextNonce: the next session's credentials are digested with it
+        (without it, the first try is refused and costs a round trip)."""
 
     def local_changes(self) -> list[LocalChange]:
         """Every local add, replace and delete the server has not confirmed yet."""

@@ -23,9 +23,6 @@ class ClientConfig:
     max_msg_size: int = 150_000
     max_obj_size: int = 4_000_000
     content_type: str = "text/calendar"
-    # The NextNonce the server gave at the end of the previous session (md5 saves a round
-    # trip with it); SyncDone.next_nonce has the one for the next session.
-    nonce: bytes | None = None
     manufacturer: str = "Traveler Desktop"
     model: str = "Traveler ToDo"
     software_version: str = "0.1.0"

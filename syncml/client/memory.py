@@ -25,6 +25,7 @@ class MemoryClientBackend:
     guids: dict[str, str] = field(default_factory=dict)  # server ID → LUID
     saved: Anchors | None = None
     unconfirmed: Anchors | None = None
+    next_nonce: bytes | None = None
     counter: int = 0
     next_luid: int = 1
 
@@ -67,6 +68,12 @@ class MemoryClientBackend:
 
     def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
         self.unconfirmed = anchors
+
+    def nonce(self) -> bytes | None:
+        return self.next_nonce
+
+    def save_nonce(self, nonce: bytes | None) -> None:
+        self.next_nonce = nonce
 
     def local_changes(self) -> list[LocalChange]:
         out = []

@@ -38,10 +38,9 @@ class SyncDone:
     """The session completed; anchors are saved.
 
     ``failed`` counts items that did not get through either way (they stay pending on the
-    side that has them). ``next_nonce`` is the server's nonce for the next md5 session."""
+    side that has them)."""
 
     mode: AlertCode
     sent: Counts
     received: Counts
     failed: int
-    next_nonce: bytes | None

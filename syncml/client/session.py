@@ -110,7 +110,9 @@ class SyncClient:
         self.backend = backend
         self.requested = mode
         self.auth_type = config.auth_type
-        self.nonce = config.nonce
+        # The md5 nonce the server gave last (in any session, also a cut one): kept by the
+        # backend, so the first try of the next sync, after a restart too, is accepted.
+        self.nonce = backend.nonce()
         self._nonce_fresh = False  # the nonce came from this sync's previous challenge
         self._logins = 0
         # Anchors the server may hold instead of the saved ones (our last message of a cut
@@ -237,7 +239,7 @@ class SyncClient:
             self.backend.save_anchors(Anchors(self.local_next, self.remote_next or ""))
             self.backend.save_unconfirmed_anchors(None)
             return SyncDone(self.mode, self.sent.freeze(), self.received.freeze(),
-                            self.failed, self.nonce)
+                            self.failed)
         raise ProtocolError(f"a server message after the end of the session ({phase.value})")
 
     def _prepare_changes(self) -> None:
@@ -420,6 +422,7 @@ class SyncClient:
         used_fresh_nonce = self._nonce_fresh
         if chal is not None and chal.meta.next_nonce:
             self.nonce = _nonce(chal)
+            self.backend.save_nonce(self.nonce)
         if code in (StatusCode.OK, StatusCode.AUTHENTICATION_ACCEPTED):
             self.authenticated = True
             self._nonce_fresh = False

@@ -61,6 +61,12 @@ class FileClientBackend:
     def save_unconfirmed_anchors(self, anchors: Anchors | None) -> None:
         return None
 
+    def nonce(self) -> bytes | None:
+        return None
+
+    def save_nonce(self, nonce: bytes | None) -> None:
+        return None
+
     def local_changes(self) -> list[LocalChange]:
         return []
 

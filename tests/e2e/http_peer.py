@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,7 +60,7 @@ def device_token(syncml_url: str, user: str, password: str, device_id: str) -> s
 
 class StoreDevice:
     """A ToDo installation: its own todo store, synced by the real SyncML client
-    (:func:`todo.sync.sync_store`), md5 nonces carried from session to session."""
+    (:func:`todo.sync.sync_store`), which keeps md5 nonces in the store."""
 
     def __init__(self, path: Path, syncml_url: str, user: str, password: str,
                  device_id: str, client: httpx.AsyncClient | None = None) -> None:
@@ -71,8 +70,8 @@ class StoreDevice:
         self.client = client  # e.g. one on the app in process; None: a socket of its own
 
     async def sync(self, mode: AlertCode = AlertCode.TWO_WAY) -> None:
-        report = await sync_store(self.store, self.config, mode=mode, client=self.client)
-        self.config = replace(self.config, nonce=report.done.next_nonce)
+        # (the md5 nonce for the next session is kept in the store by the client)
+        await sync_store(self.store, self.config, mode=mode, client=self.client)
 
     def has(self, uid: str) -> bool:
         return self.store.find(uid) is not None

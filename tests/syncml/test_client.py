@@ -120,17 +120,35 @@ def test_two_way_sends_adds_replaces_and_deletes_both_ways(wbxml):
         "a, edited", "c, edited on the phone", "d"]
 
 
-def test_md5_retries_with_the_servers_nonce_and_reuses_the_next_one():
+def test_md5_retries_with_the_servers_nonce_and_the_backend_keeps_the_next_one():
     rig = Rig()
     laptop = device_with("one")
-    first = rig.sync(config(), laptop)
-    assert first.next_nonce
     before = rig.requests
-    rig.sync(config(nonce=first.next_nonce), laptop)
+    rig.sync(config(), laptop)
+    first = rig.requests - before
+    assert laptop.next_nonce  # kept by the backend, not handed to the host
+    before = rig.requests
+    rig.sync(config(), laptop)
     with_nonce = rig.requests - before
+    assert with_nonce == first - 1  # the first try is accepted: no refused round trip
+    laptop.next_nonce = None
     before = rig.requests
     rig.sync(config(), laptop)
     assert rig.requests - before == with_nonce + 1  # no nonce: one refused try first
+
+
+def test_the_nonce_of_a_cut_session_is_kept_too():
+    rig = Rig()
+    laptop = device_with("one")
+    with pytest.raises(Cut):  # the challenge came, then the network died
+        rig.sync(config(), laptop, cut=lambda n, where: where == "request" and n == 2)
+    assert laptop.next_nonce
+    before = rig.requests
+    assert rig.sync(config(), laptop).sent.total == 1
+    ours = rig.requests - before
+    before = rig.requests
+    rig.sync(config("phone"), device_with("two"))  # the same first sync, with no nonce
+    assert ours == rig.requests - before - 1
 
 
 @pytest.mark.parametrize("auth_type", [auth.AUTH_MD5, auth.AUTH_BASIC])

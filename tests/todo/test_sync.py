@@ -232,3 +232,21 @@ async def test_a_cut_two_way_sync_is_resumed(
     expected = ["edited", "new on desktop", "new on laptop"]
     assert subjects(laptop) == subjects(desktop) == expected
     assert laptop.pending_changes() == [] and desktop.pending_changes() == []
+
+
+async def test_the_next_sync_signs_in_at_once_also_after_a_restart(
+    tmp_path: Path, server: Server
+) -> None:
+    laptop, config = device(tmp_path, "laptop")
+    laptop.add(Task("", summary="first"))
+    server.cut_after(None)
+    await server.sync(laptop, config)
+    first = server.transport.requests
+    laptop.close()  # the app quits; the nonce is in the store, not in the host's memory
+    again = TodoStore.open(tmp_path / "laptop" / "todo.db")
+    again.add(Task("", summary="second"))
+    server.cut_after(None)
+    await server.sync(again, config)
+    # two-way, so no fewer messages than the first sync's, minus the refused first try
+    assert server.transport.requests == first - 1
+    assert subjects(again) == ["first", "second"]

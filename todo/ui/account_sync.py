@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from syncml.client import ClientConfig
 from todo.account import sync_account
-from todo.cli import NONCE_KEY
 from todo.store import TodoStore
 from todo.sync import SyncReport, sync_store
 
@@ -29,18 +28,13 @@ class AccountSync:
     def _sync(self) -> SyncReport:
         account = sync_account(self.account_id)  # the password from the keyring, each time
         with TodoStore.for_account(self.account_id) as store:
-            nonce = store.meta(NONCE_KEY)
             config = ClientConfig(
                 url=account.server_url,
                 username=account.user,
                 password=account.password,
                 device_id=account.device_id,
-                nonce=bytes.fromhex(nonce) if nonce else None,
             )
-            report = asyncio.run(sync_store(store, config))
-            next_nonce = report.done.next_nonce
-            store.set_meta(NONCE_KEY, next_nonce.hex() if next_nonce else None)
-            return report
+            return asyncio.run(sync_store(store, config))
 
     def close(self) -> None:
         """Let a running session finish, then end the thread."""
