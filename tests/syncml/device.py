@@ -86,9 +86,13 @@ class Device:
     local_uri: str = "./todo"
     url: str = SERVER_URL
     backend: MemoryClientBackend = field(default_factory=MemoryClientBackend)
-    nonce: bytes | None = None  # the server's NextNonce, carried to the next session
     log: list[Exchange] = field(default_factory=list)
     done: SyncDone | None = None
+
+    @property
+    def nonce(self) -> bytes | None:
+        """The server's NextNonce for the next session (the client backend keeps it)."""
+        return self.backend.next_nonce
 
     # -- the user's side ---------------------------------------------------------------
     @property
@@ -110,7 +114,7 @@ class Device:
             url=self.url, username=self.user, password=self.password,
             device_id=self.device_id, remote_uri=self.uri, local_uri=self.local_uri,
             auth_type=self.auth_type, wbxml=self.wbxml, version=self.version,
-            max_msg_size=self.max_msg_size, max_obj_size=self.max_obj_size, nonce=self.nonce,
+            max_msg_size=self.max_msg_size, max_obj_size=self.max_obj_size,
         )
 
     # -- a session ---------------------------------------------------------------------
@@ -125,27 +129,24 @@ class Device:
         """
         client = SyncClient(self.config(), self.backend, AlertCode(mode))
         start = len(self.log)
-        try:
-            step: Send | SyncDone = client.start()
-            while isinstance(step, Send):
-                count = len(self.log) - start + 1
-                assert len(step.body) <= self.max_msg_size
-                body = step.body
-                if tamper is not None:
-                    message = decode(body, step.content_type)
-                    tamper(count, message)
-                    body = codec.encode(encode_message(message), wbxml=self.wbxml)
-                reply = self.server.receive(body, step.content_type, step.url)
-                assert len(reply.body) <= self.max_msg_size
-                self.log.append(Exchange(decode(body, step.content_type), reply,
-                                         decode(reply.body, reply.content_type),
-                                         body, step.content_type, step.url))
-                if count == cut_after:
-                    return self.log[start:]
-                step = client.receive(reply.body, reply.content_type)
-            self.done = step
-        finally:
-            self.nonce = client.nonce
+        step: Send | SyncDone = client.start()
+        while isinstance(step, Send):
+            count = len(self.log) - start + 1
+            assert len(step.body) <= self.max_msg_size
+            body = step.body
+            if tamper is not None:
+                message = decode(body, step.content_type)
+                tamper(count, message)
+                body = codec.encode(encode_message(message), wbxml=self.wbxml)
+            reply = self.server.receive(body, step.content_type, step.url)
+            assert len(reply.body) <= self.max_msg_size
+            self.log.append(Exchange(decode(body, step.content_type), reply,
+                                     decode(reply.body, reply.content_type),
+                                     body, step.content_type, step.url))
+            if count == cut_after:
+                return self.log[start:]
+            step = client.receive(reply.body, reply.content_type)
+        self.done = step
         return self.log[start:]
 
     def first_login(self) -> int:
