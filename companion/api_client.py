@@ -550,7 +550,7 @@ class ClientApi:
                 f"The server at {where} did not accept this user name and password. Check both "
                 "and try again."
             )
-        if code in ("device-revoked", "user-disabled"):
+        if code in ("device-revoked", "account-disabled"):
             return AccessRevokedError(f"{detail} (server {where})")
         if code in ("user-unknown", "user-ambiguous"):
             return UnknownUserError(f"{detail} (server {where})")

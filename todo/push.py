@@ -248,6 +248,10 @@ async def _check_response(source: EventSource) -> None:
     detail = problem.get("detail") if isinstance(problem, dict) else None
     code = problem.get("code") if isinstance(problem, dict) else None
     shown = detail or f"HTTP {response.status_code}"
+    if code == "account-disabled":
+        # The token is good but the administrator disabled the account: signing in again
+        # would not help; the server's sentence says why and whom to ask.
+        raise PushUnauthorized(str(shown))
     if response.status_code == 401:
         raise PushUnauthorized(f"The server did not accept this device: {shown} "
                                "Sign in again (traveler-companion account add).")

@@ -9,7 +9,9 @@ Two kinds of credentials, each with its own route constructor, so no route can f
   the token.
 
 Refusals are problem+json 401s with a ``code``: ``credentials-missing``, ``credentials-wrong``
-(user name or password), ``token-invalid``, ``device-revoked``, ``user-disabled``.
+(user name or password), ``token-invalid``, ``device-revoked``; and a 403
+``account-disabled`` (with the administrator's ``reason``) once the caller proved who they
+are: a guesser learns nothing of the account from it.
 """
 
 from __future__ import annotations
@@ -165,11 +167,17 @@ async def authenticate_password(request: Request) -> User:
 
 
 def _refuse_disabled(user: User) -> None:
+    """403 for a disabled account: the credentials were right (a token, or the password
+    checked first), so saying why tells the user, not a guesser, something."""
     if user.disabled:
+        because = f": {user.disabled_reason}" if user.disabled_reason else ""
         raise ApiProblem(
-            401,
-            "user-disabled",
-            f"The user {user.name!r} is disabled on this server; ask your administrator.",
+            403,
+            "account-disabled",
+            f"Your account {user.name!r} has been disabled by the administrator{because}. "
+            "Contact your administrator to have it enabled again; until then this device "
+            "cannot sync.",
+            extra={"reason": user.disabled_reason or ""},
         )
 
 

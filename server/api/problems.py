@@ -26,15 +26,18 @@ class ApiProblem(Exception):
         detail: str,
         *,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})  # more members of the problem document
 
 
 async def api_problem_response(request: Request, exc: Exception) -> Response:
     """Exception handler of the API app for :class:`ApiProblem`."""
     assert isinstance(exc, ApiProblem)
-    return problem(exc.status, exc.detail, code=exc.code, headers=exc.headers or None)
+    return problem(exc.status, exc.detail, code=exc.code, headers=exc.headers or None,
+                   **exc.extra)

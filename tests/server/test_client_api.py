@@ -249,16 +249,29 @@ async def test_a_revoked_device_is_told_so_and_cannot_register_again(
     assert again.json()["code"] == "device-revoked"
 
 
-async def test_a_disabled_user_is_refused_with_token_and_with_password(
+async def test_a_disabled_user_is_told_why_with_token_and_with_password(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     token = await token_of(client, "alice")
-    UserStore(database, store_md5_secret=True).set_disabled("alice", True)
+    users = UserStore(database, store_md5_secret=True)
+    users.set_disabled("alice", True, "left the company on 30 November")
     refused = await client.get(f"{API}/whoami", headers=bearer(token))
-    assert refused.status_code == 401
-    assert refused.json()["code"] == "user-disabled"
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    problem = refused.json()
+    assert problem["code"] == "account-disabled"
+    assert problem["reason"] == "left the company on 30 November"
+    assert problem["detail"] == (
+        "Your account 'alice' has been disabled by the administrator: left the company on 30 "
+        "November. Contact your administrator to have it enabled again; until then this "
+        "device cannot sync."
+    )
     by_password = await register(client, "alice", "alice-pw")
-    assert by_password.json()["code"] == "user-disabled"
+    assert by_password.status_code == 403
+    assert by_password.json()["code"] == "account-disabled"
+    # A wrong password learns nothing about the account: the same 401 as for anyone.
+    guessed = await register(client, "alice", "wrong-pw")
+    assert guessed.status_code == 401 and guessed.json()["code"] == "credentials-wrong"
 
     UserStore(database, store_md5_secret=True).set_disabled("alice", False)
     assert (await client.get(f"{API}/whoami", headers=bearer(token))).status_code == 200
