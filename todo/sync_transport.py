@@ -16,17 +16,21 @@ thing a user can act on, each with a message that says what is wrong and what to
 A failure in the middle of a session loses nothing: what the server did not confirm stays
 pending in the backend and goes again with the next sync.
 
-The backend is called on the event loop's thread between two messages (a todo store's
-SQLite connection belongs to that thread). ``per_message`` (e.g. a store's transaction)
-wraps the backend calls of each message, so a store commits (and syncs to disk) once per
-message instead of once per item; a session cut between two messages loses nothing either
-way.
+The engine's work on each message (decoding, the backend's store work, encoding) runs on a
+worker thread of the session's own, one message at a time, never on the event loop: a big
+sync leaves the loop free for the push listener, a window's redraws and other tasks. The
+backend is called from that one thread only, between two messages. ``per_message`` (e.g. a
+store's transaction) wraps the backend calls of each message, so a store commits (and syncs
+to disk) once per message instead of once per item; a session cut between two messages loses
+nothing either way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,17 +74,32 @@ async def sync(config: ClientConfig, backend: ClientBackend, *,
 async def _run(config: ClientConfig, backend: ClientBackend, mode: AlertCode,
                client: httpx.AsyncClient, timeout: float,
                per_message: PerMessage | None) -> SyncDone:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncml-client") as worker:
+        return await _session(config, backend, mode, client, timeout, per_message, worker)
+
+
+async def _session(config: ClientConfig, backend: ClientBackend, mode: AlertCode,
+                   client: httpx.AsyncClient, timeout: float, per_message: PerMessage | None,
+                   worker: ThreadPoolExecutor) -> SyncDone:
     batch = per_message or contextlib.nullcontext
+    loop = asyncio.get_running_loop()
     session = SyncClient(config, backend, mode)
-    with batch():
-        step: Send | SyncDone = session.start()
+
+    def start() -> Send:
+        with batch():
+            return session.start()
+
+    def receive(body: bytes, media_type: str) -> Send | SyncDone:
+        with batch():
+            return session.receive(body, media_type)
+
+    step: Send | SyncDone = await loop.run_in_executor(worker, start)
     while isinstance(step, Send):
         response = await _post(client, step, timeout)
         _check_http(config, step.url, response)
         media_type = _media_type(response)
         try:
-            with batch():
-                step = session.receive(response.content, media_type)
+            step = await loop.run_in_executor(worker, receive, response.content, media_type)
         except AuthenticationFailed as exc:
             raise WrongPasswordError(
                 f"The server at {_where(config.url)} did not accept the user name "
