@@ -276,6 +276,9 @@ class RemoteResult:
     created: bool
     overridden: bool
     """A local edit was replaced; it is kept for :meth:`TodoStore.restore`."""
+    deleted_here: bool = False
+    """The todo was deleted here and the server not told yet (a slow sync sent it back): it
+    stays deleted, and its Delete goes in the next sync (``todo_id`` is its old id)."""
 
 
 def _zone_name(zone: tzinfo) -> str:
@@ -801,6 +804,12 @@ class TodoStore:
                     "SELECT id, data, base FROM todos WHERE uid = ?", (task.uid,)
                 ).fetchone()
             if row is None:
+                tomb = conn.execute(
+                    "SELECT todo_id FROM tombstones WHERE (guid = ? AND guid IS NOT NULL)"
+                    " OR uid = ? ORDER BY known DESC LIMIT 1", (guid, task.uid)
+                ).fetchone()
+                if tomb is not None:
+                    return self._keep_deleted(conn, tomb[0], task.uid, guid)
                 new_id = self._insert(conn, data, local=False, task=task)
                 result = RemoteResult(new_id, created=True, overridden=False)
             else:
@@ -825,6 +834,19 @@ class TodoStore:
                     (guid, result.todo_id),
                 )
             return result
+
+    def _keep_deleted(self, conn: sqlite3.Connection, todo_id: int, uid: str,
+                      guid: str | None) -> RemoteResult:
+        """The server sent a todo deleted here: the server has it, so it is to be told."""
+        pending = conn.execute(
+            "SELECT 1 FROM changes WHERE todo_id = ? AND kind = ?",
+            (todo_id, ChangeKind.DELETE.value),
+        ).fetchone()
+        if not pending:
+            self._tombstone(conn, todo_id, uid, known=True)
+        if guid is not None:
+            conn.execute("UPDATE tombstones SET guid = ? WHERE todo_id = ?", (guid, todo_id))
+        return RemoteResult(todo_id, created=False, overridden=False, deleted_here=True)
 
     def apply_remote_delete(self, todo_id: int) -> RemoteDelete:
         """The server deleted a todo.
@@ -928,12 +950,16 @@ class TodoStore:
             raise NoSuchTodoError(f"there is no todo {todo_id}")
         uid, known = row
         self._remember(conn, todo_id)
+        guid = conn.execute(
+            "SELECT guid FROM server_ids WHERE todo_id = ? LIMIT 1", (todo_id,)).fetchone()
         self._remove(conn, todo_id)
         if not known:
             # the server never had it: nothing to tell it, unless an add of it is on the way
             # (then confirm() turns the tombstone into a delete)
             conn.execute("DELETE FROM changes WHERE todo_id = ?", (todo_id,))
         self._tombstone(conn, todo_id, uid, known=bool(known))
+        if guid is not None:
+            conn.execute("UPDATE tombstones SET guid = ? WHERE todo_id = ?", (guid[0], todo_id))
 
     def _tombstone(self, conn: sqlite3.Connection, todo_id: int, uid: str, *, known: bool) -> None:
         conn.execute(

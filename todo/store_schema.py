@@ -14,7 +14,9 @@ Tables:
 - ``todo_lists``: (todo, list name) for ``list:NAME``; ``todo_search``: FTS5 over subject, notes
   and lists.
 - ``changes``: the change log, one row per local change not yet confirmed by the server.
-- ``tombstones``: todos deleted locally; ``known`` ones the server still has to be told about.
+- ``tombstones``: todos deleted locally; ``known`` ones the server still has to be told about;
+  ``guid`` is the server's ID the todo had (a slow sync that sends it back is answered, not
+  applied).
 - ``server_ids``: the server's ID of each todo it added, so a resent Add finds its todo.
 - ``overridden``: a local version the server's answer replaced (``restore`` brings it back).
 - ``undo_steps``: before-images of the last user actions, for undo.
@@ -160,9 +162,18 @@ def _revisions_and_reminders(db: sqlite_utils.Database) -> None:
     )
 
 
+def _tombstone_ids(db: sqlite_utils.Database) -> None:
+    # A slow sync brings back what the server still has, a todo deleted here and not yet
+    # deleted there included: its tombstone must be found by the server's ID or the UID.
+    db.execute("ALTER TABLE tombstones ADD COLUMN guid TEXT")
+    db.execute("CREATE INDEX tombstones_guid ON tombstones (guid)")
+    db.execute("CREATE INDEX tombstones_uid ON tombstones (uid)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "todos, lists, search, change log, conflicts, undo", _initial),
     Migration(2, "undo steps indexed by step and todo", _undo_index),
     Migration(3, "todo revisions, reminder times, what the user was told",
               _revisions_and_reminders),
+    Migration(4, "tombstones found by server ID and UID", _tombstone_ids),
 ]

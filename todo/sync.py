@@ -68,6 +68,9 @@ class StoreBackend:
     """Todos whose local edit a server version replaced in this session (restorable)."""
     kept: list[int] = field(default_factory=list)
     """Todos the server deleted but that had unsent local changes (sent again next time)."""
+    deleted_here: list[int] = field(default_factory=list)
+    """Todos deleted here that a slow sync sent back: answered, not brought back; their
+    Delete is still to go to the server."""
 
     def anchors(self) -> Anchors | None:
         local, remote = self.store.meta(_ANCHOR_LOCAL), self.store.meta(_ANCHOR_REMOTE)
@@ -119,6 +122,8 @@ class StoreBackend:
 
     def add(self, guid: str, data: str, content_type: str) -> str:
         result = self.store.apply_remote(_icalendar(data, content_type), guid=guid)
+        if result.deleted_here:
+            self.deleted_here.append(result.todo_id)
         self._note(result.todo_id, result.overridden)
         return str(result.todo_id)
 
@@ -154,6 +159,9 @@ class SyncReport:
     done: SyncDone
     overridden: tuple[int, ...]
     kept: tuple[int, ...]
+    deletes_sent_after: SyncDone | None = None
+    """When a slow sync sent back todos deleted here: the two-way session right after it
+    that told the server (the deletes count in its ``sent``)."""
 
 
 async def sync_store(
@@ -173,4 +181,15 @@ async def sync_store(
     done = await sync_transport.sync(
         config, backend, mode=mode, client=client, per_message=store.transaction
     )
-    return SyncReport(done, tuple(backend.overridden), tuple(backend.kept))
+    after = None
+    if backend.deleted_here:
+        # A slow sync sends everything, so it cannot carry a delete: the server brought the
+        # todos back, we answered and mapped them, and now tell it they are gone, at once
+        # rather than at the user's next sync (other devices would get them meanwhile).
+        follow = StoreBackend(store)
+        after = await sync_transport.sync(
+            config, follow, mode=AlertCode.TWO_WAY, client=client,
+            per_message=store.transaction)
+        backend.overridden += [i for i in follow.overridden if i not in backend.overridden]
+        backend.kept += follow.kept
+    return SyncReport(done, tuple(backend.overridden), tuple(backend.kept), after)

@@ -16,8 +16,9 @@ from server.config import load_settings
 from server.store import Database
 from server.stores import user_store
 from syncml.client import ClientConfig
+from syncml.codes import AlertCode
 from todo.store import TodoStore
-from todo.sync import SyncReport, sync_store
+from todo.sync import StoreBackend, SyncReport, sync_store
 from todo.task import Priority, Task
 from todo.views import View, ViewSpec
 
@@ -250,3 +251,36 @@ async def test_the_next_sync_signs_in_at_once_also_after_a_restart(
     # two-way, so no fewer messages than the first sync's, minus the refused first try
     assert server.transport.requests == first - 1
     assert subjects(again) == ["first", "second"]
+
+
+@pytest.mark.parametrize("how", ["anchors-lost", "server-508"])
+async def test_a_delete_made_offline_survives_a_slow_sync(
+    tmp_path: Path, server: Server, database: Database, how: str
+) -> None:
+    laptop, laptop_config = device(tmp_path, "laptop")
+    desktop, desktop_config = device(tmp_path, "desktop")
+    gone = laptop.add(Task("", summary="deleted offline"))
+    laptop.add(Task("", summary="kept"))
+    await server.sync(laptop, laptop_config)
+    await server.sync(desktop, desktop_config)
+    desktop.add(Task("", summary="from desktop"))
+    await server.sync(desktop, desktop_config)
+    laptop.delete(gone)
+    if how == "anchors-lost":
+        StoreBackend(laptop).save_anchors(None)  # the client asks for a slow sync itself
+    else:
+        laptop.set_meta("sync.anchor.local", "not-what-the-server-has")  # the server: 508
+    report = await server.sync(laptop, laptop_config)
+    assert report.done.mode == AlertCode.SLOW_SYNC
+    # answered, not brought back, and deleted on the server in the session right after
+    assert report.deletes_sent_after is not None
+    assert report.deletes_sent_after.sent.deleted == 1
+    assert subjects(laptop) == ["from desktop", "kept"]
+    assert laptop.pending_changes() == []
+    await server.sync(desktop, desktop_config)
+    assert subjects(desktop) == ["from desktop", "kept"]
+    rows = database.query("SELECT data FROM items")
+    assert sorted(str(r["data"]).split("SUMMARY:")[1].split("\r")[0] for r in rows) == [
+        "from desktop", "kept"]
+    second = await server.sync(laptop, laptop_config)
+    assert second.done.mode == AlertCode.TWO_WAY and second.done.received.total == 0
