@@ -1165,7 +1165,8 @@ def build_parser() -> argparse.ArgumentParser:
     passwd.add_argument("name", metavar="NAME")
     password_flag(passwd)
     disable = command(
-        users, "disable", _user_disable, CHANGE, "refuse a user's devices (401) until enabled"
+        users, "disable", _user_disable, CHANGE,
+        "refuse a user's devices (403, once their password is checked) until enabled",
     )
     disable.add_argument("name", metavar="NAME")
     disable.add_argument("--reason", metavar="TEXT", help="why; logged with each refused login")

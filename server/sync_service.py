@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import count
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -131,12 +131,12 @@ class SyncService:
             document = problem_document(400, f"Not a usable SyncML message: {exc}")
             return SyncReply(document, 400, PROBLEM_MEDIA_TYPE)
         for event in reply.events:
-            if isinstance(event, AuthFailed) and not event.routine and had_cred:
+            if (isinstance(event, AuthFailed) and not event.routine and not event.refused
+                    and had_cred):
                 # Only wrong credentials count: a first message without any is answered
-                # with a challenge, as the protocol has it.
+                # with a challenge, as the protocol has it, and a disabled account's right
+                # password is no guess.
                 await asyncio.to_thread(self._throttle.failed, event.username or user, address)
-                if event.username:
-                    event = await asyncio.to_thread(self._explained, event)
             elif isinstance(event, SyncFinished):
                 await asyncio.to_thread(self._throttle.succeeded, event.username, address)
             if isinstance(event, AuthFailed) and not event.routine:
@@ -152,15 +152,6 @@ class SyncService:
                 _log_event(event, client)
         _log_message("out to " + client, reply.body, reply.content_type)
         return SyncReply(reply.body, 200, reply.content_type)
-
-    def _explained(self, event: AuthFailed) -> AuthFailed:
-        """The engine refuses a disabled user like a wrong password; the log says why."""
-        user = self._users.get(event.username or "")
-        if user is None or not user.disabled:
-            return event
-        because = f": {user.disabled_reason}" if user.disabled_reason else ""
-        reason = f"the account is disabled{because} (traveler-server user enable {user.name})"
-        return replace(event, reason=reason)
 
     def _handle_sync(
         self, body: bytes, content_type: str, url: str, address: str

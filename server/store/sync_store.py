@@ -354,19 +354,29 @@ class SqlSyncBackend:
         host calls it outside the message's transaction; it takes the store's lock only
         for its reads."""
         user = self._users.get(username)
-        # A disabled user keeps their data but syncs no more: refused like a wrong password
-        # (401); the service logs the reason.
-        if user is None or user.disabled or not self._users.verify_password(user, password):
+        # A disabled user's password is checked like any other: only with the right one is
+        # the login refused as disabled (refusal), so a guesser learns nothing.
+        if user is None or not self._users.verify_password(user, password):
             return None
         self._user_ids[user.name] = user.id
         return Principal(user.name)
 
     def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
         user = self._users.get(username)
-        if user is None or user.disabled or user.md5_secret is None:
+        if user is None or user.md5_secret is None:
             return None
         self._user_ids[user.name] = user.id
         return Principal(user.name), user.md5_secret.encode("ascii")
+
+    def refusal(self, principal: Principal) -> str | None:
+        """A disabled user keeps their data but syncs no more; the reason goes to the log."""
+        user = self._users.get(principal.username)
+        if user is None:
+            return "the account no longer exists"
+        if not user.disabled:
+            return None
+        because = f": {user.disabled_reason}" if user.disabled_reason else ""
+        return f"the account is disabled{because} (traveler-server user enable {user.name})"
 
     def _user_id(self, principal: Principal) -> int:
         user_id = self._user_ids.get(principal.username)

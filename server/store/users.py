@@ -224,7 +224,8 @@ class UserStore:
 
     def set_disabled(self, user: User | str, disabled: bool, reason: str | None = None) -> User:
         """Disable (with an optional reason shown to the operator and logged on each refused
-        login) or enable a user; a disabled user's devices are refused with 401."""
+        login) or enable a user; a disabled user's devices are refused with 403, after their
+        credentials were checked."""
         current = self._resolve(user)
         reason = (reason or "").strip() or None
         if reason is not None and (len(reason) > MAX_NAME * 2 or not reason.isprintable()):

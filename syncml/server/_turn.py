@@ -81,7 +81,8 @@ class Turn(IncomingMixin, OutgoingMixin):
             state.max_obj_size = meta.max_obj_size  # 0 or less would refuse every item
 
         header_code, chal = self._authenticate()
-        if header_code in (StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS):
+        if header_code in (StatusCode.INVALID_CREDENTIALS, StatusCode.MISSING_CREDENTIALS,
+                           StatusCode.FORBIDDEN):
             return self._auth_failure_reply(header_code, chal)
 
         self._status("SyncHdr", 0, header_code, [self.header.target.uri],
@@ -142,6 +143,12 @@ class Turn(IncomingMixin, OutgoingMixin):
         if principal is None:
             self.events.append(AuthFailed(device, username, "wrong user name or password"))
             return StatusCode.INVALID_CREDENTIALS, self._challenge()
+        refusal = self.backend.refusal(principal)
+        if refusal is not None:
+            # 403, not 401: SyncEvolution shows "access denied" and does not retry, where a
+            # 401 has it ask the user to check a password that is right (docs/syncml.md).
+            self.events.append(AuthFailed(device, principal.username, refusal, refused=True))
+            return StatusCode.FORBIDDEN, None
         self.principal = principal
         self.state.username = principal.username
         self.backend.device_contact(principal, device, None)

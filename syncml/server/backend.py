@@ -174,6 +174,11 @@ class ServerBackend(Protocol):
     def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
         """The user's b64(md5(user:password)) for syncml:auth-md5, if the user exists."""
 
+    def refusal(self, principal: Principal) -> str | None:
+        """Why a user whose credentials were right may not sync (an administrator disabled
+        the account), or None. The engine answers 403 then, never before the credentials
+        were checked, so a guesser learns nothing of the account."""
+
     def nonce(self, username: str, device_id: str) -> bytes | None:
         """The nonce last issued to this user on this device."""
 

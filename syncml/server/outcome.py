@@ -30,6 +30,8 @@ class AuthFailed:
     # True for the routine first md5 login of a device, which must fail once: the
     # client has no nonce from this server yet and retries with the one just sent.
     routine: bool = False
+    # True when the credentials were right but the account may not sync (403): not a guess.
+    refused: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,30 @@ def test_wrong_password_fails_clearly_and_stores_nothing(client_factory: ClientF
     assert down.todo.local_new == 0 and honest.count() == 0, down.describe()
 
 
+def test_a_disabled_account_is_access_denied_not_a_password_to_check(
+    client_factory: ClientFactory, traveler: TravelerServer
+) -> None:
+    """403 for a disabled account with the right password: SyncEvolution says "access denied"
+    and tries once, where a 401 tells the user to check a password that is right (and
+    retries it four times). A wrong password on the same account still gets the 401."""
+    traveler.cli("user", "disable", "alice", "--reason", "on leave until March")
+    phone = client_factory("D", server=traveler)
+    add_three(phone)
+    result = phone.sync("slow", expect_ok=False)
+    report = result.stdout + result.stderr
+    assert "access denied (remote, status 403)" in report, result.describe()
+    assert "check username" not in report and "status 401" not in report
+    assert phone.count() == 3  # the client keeps its data
+    guess = client_factory("G", server=traveler, password="not-the-password")
+    refused = guess.sync("slow", expect_ok=False)
+    report = refused.stdout + refused.stderr
+    assert "authorization failed (remote, status 401)" in report
+    traveler.cli("user", "enable", "alice")
+    assert phone.sync("slow").todo.remote_new == 3
+    log = traveler.log_path.read_text()
+    assert "the account is disabled: on leave until March" in log
+
+
 # --- two-way changes --------------------------------------------------------------------------
 
 

@@ -181,6 +181,9 @@ class MemoryBackend:
         user = self.w.users.get(username)
         return Principal(username) if user and user.password == password else None
 
+    def refusal(self, principal: Principal) -> str | None:
+        return None
+
     def md5_secret(self, username: str) -> tuple[Principal, bytes] | None:
         user = self.w.users.get(username)
         if user is None:
