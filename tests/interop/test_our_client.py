@@ -13,7 +13,10 @@ from syncml.client import ClientConfig, MemoryClientBackend
 from syncml.codes import AlertCode
 from tests.interop.syncevo_server import SyncEvolutionServer
 from tests.syncml.items import vtodo
+from todo.store import TodoStore
+from todo.sync import StoreBackend, sync_store
 from todo.sync_transport import sync
+from todo.views import View, ViewSpec
 
 USER, PASSWORD = "alice", "alice-secret-1"
 
@@ -96,3 +99,25 @@ async def test_small_messages_and_a_large_object_with_syncevolutions_server(sync
     assert any("uid-big" in data and data.count("long text & more") == 2000
                for data in unfolded(phone))
     assert {f"small {i} " + "x" * 100 for i in range(30)} <= summaries(phone)
+
+
+async def test_a_delete_made_offline_survives_a_slow_sync_with_syncevolutions_server(
+    syncevo, tmp_path
+):
+    """The todo store's tombstone against another implementation's server: the slow sync
+    sends the deleted todo back, it stays deleted, and the Delete reaches that server."""
+    laptop = TodoStore.open(tmp_path / "laptop.db")
+    gone = laptop.import_calendar(vtodo("uid-gone", "deleted offline"))[0]
+    laptop.import_calendar(vtodo("uid-kept", "kept"))
+    cfg = device(syncevo, "ours-tombstone-laptop")
+    await sync_store(laptop, cfg)
+    assert {"uid-gone", "uid-kept"} <= set(syncevo.store.uids())
+    laptop.delete(gone)
+    StoreBackend(laptop).save_anchors(None)  # anchors lost: the next sync is slow
+    report = await sync_store(laptop, cfg)
+    assert report.done.mode == AlertCode.SLOW_SYNC
+    assert report.deletes_sent_after is not None
+    assert report.deletes_sent_after.sent.deleted == 1
+    assert [t.subject for t in laptop.query(ViewSpec(View.ALL))] == ["kept"]
+    assert "uid-gone" not in syncevo.store.uids() and "uid-kept" in syncevo.store.uids()
+    assert laptop.pending_changes() == []
