@@ -348,7 +348,7 @@ class OutOfOfficeDialog(QDialog):
 
     def load(self) -> None:
         """Read the profile (the server's, or the last known one with a pending change)."""
-        self.status.setText(self.tr("Loading…"))
+        self._say(self.tr("Loading…"))
         self.save_button.setEnabled(False)
         self.background.run(lambda: self._ooo.show(self._account_id), self._show, self._failed)
 
@@ -356,7 +356,14 @@ class OutOfOfficeDialog(QDialog):
         self.save_button.setEnabled(True)
         profile = {**(state.profile or {}), **(state.pending or {})}
         self.fill(profile)
-        self.status.setText(self._state_text(state))
+        kind = "ok" if state.updated else "error" if state.refused else "info"
+        self._say(self._state_text(state), kind)
+
+    def _say(self, text: str, kind: str = "info") -> None:
+        """The status line: a confirmation in green, a problem in red, the rest in grey."""
+        colours = {"ok": "#1a7f37", "error": "#a40e26", "info": "#57606a"}
+        self.status.setStyleSheet(f"color: {colours[kind]};")
+        self.status.setText(text)
 
     def fill(self, profile: dict[str, Any]) -> None:
         self.enabled.setChecked(bool(profile.get("enabled")))
@@ -499,11 +506,11 @@ class OutOfOfficeDialog(QDialog):
         """Check the form, then send it (or keep it pending) off the UI thread."""
         wrong = self.problem()
         if wrong is not None:
-            self.status.setText(wrong)
+            self._say(wrong, "error")
             return
         changes = self.changes()
         self.save_button.setEnabled(False)
-        self.status.setText(self.tr("Saving…"))
+        self._say(self.tr("Saving…"))
         self.background.run(
             lambda: self._ooo.set(changes, self._account_id), self._saved, self._failed
         )
@@ -512,14 +519,14 @@ class OutOfOfficeDialog(QDialog):
         self.save_button.setEnabled(True)
         self._loaded_leave = (state.profile or {}).get("leave")
         if state.updated is not None:
-            self.status.setText(confirmation_text(state.updated))
+            self._say(confirmation_text(state.updated), "ok")
         else:
-            self.status.setText(self._state_text(state))
+            self._say(self._state_text(state))
         self.saved.emit(state)
 
     def _failed(self, error: Exception) -> None:
         self.save_button.setEnabled(True)
-        self.status.setText(failure_text(error))
+        self._say(failure_text(error), "error")
 
     def done(self, result: int) -> None:
         self.background.wait()

@@ -106,9 +106,16 @@ class CompanionTray(QObject):
         """Icon, tooltip and menu after the watch learnt something."""
         away = self.watch.away()
         self.icon.setIcon(self._icons[bool(away)])
-        self.icon.setToolTip(self.tooltip(away))
+        lines = self.tooltip(away).splitlines()
+        self.icon.setToolTip("\n".join(lines))
         self.menu.clear()
         self.back_actions = {}
+        # The state first, as a heading the user reads (not an action).
+        for line in lines[1:]:
+            heading = self.menu.addAction(line)
+            heading.setEnabled(False)
+        if len(lines) > 1:
+            self.menu.addSeparator()
         for state in away:
             action = QAction(self._back_label(state, len(away) > 1), self.menu)
             account_id = state.account.id

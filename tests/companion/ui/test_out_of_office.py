@@ -286,10 +286,14 @@ def test_the_tray_shows_the_away_state_and_im_back_in_one_click(
     watch = AwayWatch(signed_in)
     opened_window: list[bool] = []
     tray = CompanionTray(watch, lambda: opened_window.append(True), lambda: None)
-    texts = lambda: [a.text() for a in tray.menu.actions() if not a.isSeparator()]  # noqa: E731
+    def texts(enabled: bool = True) -> list[str]:
+        return [a.text() for a in tray.menu.actions()
+                if not a.isSeparator() and a.isEnabled() == enabled]
+
     watch.refresh()
     qtbot.waitUntil(lambda: bool(watch.states), timeout=20000)
     assert texts() == ["Open Traveler Companion", "Quit"]
+    assert texts(enabled=False) == ["Automatic replies are off."]
     at_home = tray.icon.icon().pixmap(32).toImage()
     assert tray.icon.toolTip() == "Traveler Companion\nAutomatic replies are off."
 
@@ -304,10 +308,11 @@ def test_the_tray_shows_the_away_state_and_im_back_in_one_click(
     tip = tray.icon.toolTip().splitlines()
     assert tip[0] == "Traveler Companion"
     assert tip[1].startswith("detlev poettgen: out of the office until ")
+    assert texts(enabled=False) == [tip[1]]
 
     confirmations: list[str] = []
     watch.confirmed.connect(lambda _account, text: confirmations.append(text))
-    tray.menu.actions()[0].trigger()
+    tray.back_actions[signed_in.accounts()[0].id].trigger()
     qtbot.waitUntil(lambda: confirmations == [CONFIRMATION], timeout=20000)
     assert not tray.away and texts() == ["Open Traveler Companion", "Quit"]
     assert tray.icon.icon().pixmap(32).toImage() == at_home
