@@ -24,6 +24,7 @@ from todo.ui.resources import app_icon
 from todo.ui.style import apply_style
 from todo.ui.sync_status import SyncController
 from todo.ui.todo_service import TodoService
+from todo.ui.user_lookup import UserLookup
 
 if TYPE_CHECKING:
     from todo.store import TodoStore
@@ -69,6 +70,7 @@ def build_window(
     account_label: str = "",
     run_sync: Callable[[], Awaitable[object]] | None = None,
     open_store: Callable[[], TodoStore] | None = None,
+    lookup: UserLookup | None = None,
 ) -> TodoApp:
     """The ToDo window on the store at ``store_path`` (a QApplication must exist)."""
     icon = app_icon()
@@ -79,7 +81,14 @@ def build_window(
     sync = SyncController(run_sync)
     notifier = Notifier(icon)
     window = TodoWindow(
-        service, parse_line, sync, notifier, me=me, account_label=account_label, icon=icon
+        service,
+        parse_line,
+        sync,
+        notifier,
+        me=me,
+        account_label=account_label,
+        icon=icon,
+        lookup=lookup,
     )
     return TodoApp(window, runner, service, sync, notifier)
 

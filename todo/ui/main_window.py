@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from todo.task import PartStat, Task
+from todo.task import Organizer, PartStat, Task
 from todo.ui import texts
 from todo.ui.background import spawn
 from todo.ui.editor import TaskEditor
@@ -38,6 +38,7 @@ from todo.ui.sync_status import SyncController, SyncStatus
 from todo.ui.task_delegate import TaskDelegate
 from todo.ui.task_model import ROW_ROLE, TaskListModel
 from todo.ui.todo_service import ListQuery, TodoService
+from todo.ui.user_lookup import UserLookup
 from todo.views import Sort, View, ViewSpec
 
 # More reminders (or delegations) at once than this come as one notification that counts them.
@@ -77,6 +78,7 @@ class TodoWindow(QMainWindow):
         me: str = "",
         account_label: str = "",
         icon: QIcon | None = None,
+        lookup: UserLookup | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("TodoWindow")
@@ -84,6 +86,7 @@ class TodoWindow(QMainWindow):
         self.sync = sync
         self.notifier = notifier
         self.me = me
+        self.my_name = account_label
         self._editing_id: int | None = None
         self._record: TodoRecord | None = None
         self.setWindowTitle(
@@ -106,7 +109,7 @@ class TodoWindow(QMainWindow):
         self.sort.setAccessibleName(self.tr("Sort by"))
         for sort in _SORTS:
             self.sort.addItem(self._sort_name(sort), sort)
-        self.quick_add = QuickAddBar(parse, self)
+        self.quick_add = QuickAddBar(parse, self, lookup)
 
         self.model = TaskListModel(service.page, self)
         self.delegate = TaskDelegate(self)
@@ -437,6 +440,7 @@ class TodoWindow(QMainWindow):
             c.casefold() for c in task.categories
         }:
             task = replace(task, categories=(*task.categories, spec.list_name))
+        task = self._as_organizer(task)
 
         async def run() -> None:
             await self.service.add(task)
@@ -445,8 +449,16 @@ class TodoWindow(QMainWindow):
 
         self._run(run())
 
+    def _as_organizer(self, task: Task) -> Task:
+        """A todo the user assigns to others names the user as its organizer (RFC 5546): the
+        server places it with the assignees and brings their answers back to the user."""
+        if task.assignees and task.organizer is None and self.me:
+            return replace(task, organizer=Organizer(self.me, self.my_name))
+        return task
+
     def save_task(self, record: TodoRecord, task: Task) -> None:
         """Store the editor's changes."""
+        task = self._as_organizer(task)
 
         async def run() -> None:
             saved = await self.service.save(record.id, task)

@@ -3,6 +3,9 @@
 
 Parsing runs on a worker thread (a date parser can take a while on its first use), a moment
 after the last key press; Enter adds the todo as the parser reads the text at that point.
+Each ``@name`` is looked up on the server (:mod:`todo.ui.user_lookup`) and the preview shows
+who it is, or says that the server has no such user (Enter then adds nothing), or that the
+server cannot be asked now (the name is kept as typed and checked when the todo syncs).
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from todo.task import Priority, Task
+from todo.task import Attendee, Priority, Task
 from todo.ui import texts
 from todo.ui.background import spawn
+from todo.ui.user_lookup import Found, Person, UserLookup
 
 Parse = Callable[[str], Task]
 
@@ -28,10 +33,14 @@ class QuickAddBar(QWidget):
     add_requested = Signal(object)  # Task
     previewed = Signal(object)  # Task | None: what the preview shows now
 
-    def __init__(self, parse: Parse, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parse: Parse, parent: QWidget | None = None, lookup: UserLookup | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("quickAdd")
         self._parse = parse
+        self.lookup = lookup
+        self._people: dict[str, Person] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quick-add")
         self._generation = 0
         self._parsed: tuple[str, Task] | None = None
@@ -95,6 +104,14 @@ class QuickAddBar(QWidget):
         self.preview.setText(self.describe(task))
         self.preview.show()
         self.previewed.emit(task)
+        if self.lookup is None:
+            return
+        for attendee in task.assignees:
+            self._people[attendee.email.casefold()] = await self.lookup.find(attendee.email)
+            if generation != self._generation:
+                return
+            self.preview.setText(self.describe(task))
+            self.previewed.emit(task)
 
     def describe(self, task: Task) -> str:
         """The preview line: the subject and each thing the parser recognised, as chips."""
@@ -109,7 +126,6 @@ class QuickAddBar(QWidget):
         chips.extend((self.tr("List"), name) for name in task.categories)
         if task.recurrence:
             chips.append((self.tr("Repeats"), texts.recurrence_text(task.recurrence)))
-        chips.extend((self.tr("Assigned to"), a.name or a.email) for a in task.assignees)
         parts = [
             f"<b>{_escape(task.summary or QCoreApplication.translate('Texts', '(no subject)'))}</b>"
         ]
@@ -117,7 +133,39 @@ class QuickAddBar(QWidget):
             f"<span style='color:#5b5fc7'>{_escape(label)}:</span> {_escape(value)}"
             for label, value in chips
         ]
+        parts += [self._person_chip(a.email) for a in task.assignees]
         return " &nbsp;·&nbsp; ".join(parts)
+
+    def _person_chip(self, typed: str) -> str:
+        assigned = self.tr("Assigned to")  # outside the f-string, where lupdate finds it
+        label = f"<span style='color:#5b5fc7'>{_escape(assigned)}:</span> "
+        person = self._people.get(typed.casefold())
+        if self.lookup is None:
+            return label + _escape(self.tr("%1 (checked when the todo syncs)").replace("%1", typed))
+        if person is None:
+            return label + _escape(self.tr("%1 (looking up…)").replace("%1", typed))
+        if person.found is Found.USER:
+            who = f"{_escape(person.name or person.email)}"
+            if person.name and person.email:
+                who += f" <span style='color:#6b7280'>&lt;{_escape(person.email)}&gt;</span>"
+            return label + who
+        if person.found is Found.UNKNOWN:
+            return (
+                "<span style='color:#c0392b'>"
+                + _escape(
+                    self.tr(
+                        "There is no user “%1” on this server: a todo can only be delegated "
+                        "to users of the same server"
+                    ).replace("%1", typed)
+                )
+                + "</span>"
+            )
+        return label + _escape(
+            self.tr(
+                "%1 — the server cannot be reached, so the name is kept as typed and "
+                "checked when the todo syncs"
+            ).replace("%1", typed)
+        )
 
     def _enter(self) -> None:
         text = self.field.text()
@@ -135,6 +183,20 @@ class QuickAddBar(QWidget):
                 self.preview.setText(f"<span style='color:#c0392b'>{_escape(str(error))}</span>")
                 self.preview.show()
                 return
+        if self.lookup is not None and task.assignees:
+            people = [await self.lookup.find(a.email) for a in task.assignees]
+            self._people.update((p.typed.casefold(), p) for p in people)
+            if any(p.found is Found.UNKNOWN for p in people):
+                self.preview.setText(self.describe(task))  # says who is unknown; nothing added
+                self.preview.show()
+                return
+            task = replace(
+                task,
+                assignees=tuple(
+                    Attendee(p.email, p.name) if p.found is Found.USER else a
+                    for p, a in zip(people, task.assignees, strict=True)
+                ),
+            )
         if self.field.text() == text:
             self.field.clear()
         self.add_requested.emit(task)

@@ -68,11 +68,22 @@ async def start_session(app: QApplication, accounts: AccountStore | None = None)
     # The todos kept before signing in become the account's (as the CLI does).
     await off_thread(lambda: adopt_local_store(account.id))
     syncer = AccountSync(account.id)
+    lookup = None
+    if account.traveler_api:
+        from todo.ui.user_lookup import UserLookup
+
+        account_id = account.id
+
+        async def token() -> str | None:
+            return (await off_thread(lambda: store.credentials(account_id))).token
+
+        lookup = UserLookup(account.server_url, token)
     todo = build_window(
         store_path(account.id),
         me=account.email or account.user,
         account_label=account.display_name or account.user,
         run_sync=syncer.run,
+        lookup=lookup,
     )
     app.aboutToQuit.connect(syncer.close)
     # A sync at start and then every few minutes (push, when the server offers it, comes on

@@ -205,8 +205,9 @@ class Sidebar(QListWidget):
         """Select a list by view (and name, for a user list; priority, under By Priority)."""
         for row in range(self.count()):
             spec = self.item(row).data(SPEC_ROLE)
-            if isinstance(spec, ViewSpec) and _same_list(spec, ViewSpec(view, list_name,
-                                                                        priority=priority)):
+            if isinstance(spec, ViewSpec) and _same_list(
+                spec, ViewSpec(view, list_name, priority=priority)
+            ):
                 self.setCurrentRow(row)
                 return
 

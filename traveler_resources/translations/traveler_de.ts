@@ -130,6 +130,22 @@
         <source>Assigned to</source>
         <translation>Zugewiesen an</translation>
     </message>
+    <message>
+        <source>%1 (checked when the todo syncs)</source>
+        <translation>%1 (wird bei der Synchronisierung geprüft)</translation>
+    </message>
+    <message>
+        <source>%1 (looking up…)</source>
+        <translation>%1 (wird gesucht…)</translation>
+    </message>
+    <message>
+        <source>There is no user “%1” on this server: a todo can only be delegated to users of the same server</source>
+        <translation>Auf diesem Server gibt es keinen Benutzer „%1“: Aufgaben können nur Benutzern desselben Servers zugewiesen werden</translation>
+    </message>
+    <message>
+        <source>%1 — the server cannot be reached, so the name is kept as typed and checked when the todo syncs</source>
+        <translation>%1 — der Server ist nicht erreichbar; der Name bleibt wie eingegeben und wird bei der Synchronisierung geprüft</translation>
+    </message>
 </context>
 <context>
     <name>Session</name>

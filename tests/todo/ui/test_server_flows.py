@@ -1,0 +1,136 @@
+"""The window against a real traveler-server process: quick add's ``@name`` looked up on the
+server (found, unknown, server stopped), and a todo another user delegates over SyncML that
+arrives through the push channel, notification included, without the user pressing sync."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from PySide6.QtCore import QLocale, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from companion.accounts import AccountStore
+from tests.interop.traveler_server import TravelerServer
+from tests.todo.test_sync_process import Installation
+from tests.todo.ui.conftest import close, subjects, until
+from todo.store import TodoStore, store_path
+from todo.task import PartStat
+from todo.ui.app import build_window
+from todo.ui.i18n import install_translations
+from todo.ui.session import Session, start_session
+from todo.ui.sync_status import SyncPhase
+
+SHOTS = Path("/tmp/todoui-shots")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TravelerServer]:
+    traveler = TravelerServer(tmp_path / "server")
+    for user, email, name in (
+        ("alice", "alice@example.org", "Alice Arden"),
+        ("frank", "frank@example.org", "Frank Adams"),
+    ):
+        traveler.cli(
+            "user", "add", user, "--email", email, "--full-name", name,
+            "--password-stdin", stdin=f"{user}-secret-1\n",
+        )  # fmt: skip
+    with traveler:
+        yield traveler
+
+
+@pytest.fixture
+def alice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: TravelerServer) -> Installation:
+    """Alice's desktop: this process (the window) and her Companion account."""
+    desktop = Installation(tmp_path / "alice")
+    for key in ("TRAVELER_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "PYTHON_KEYRING_BACKEND"):
+        monkeypatch.setenv(key, desktop.env[key])
+    added = desktop.run(
+        "companion.cli", "account", "add", "--server", server.url, "--user", "alice",
+        "--password-stdin", stdin="alice-secret-1\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    return desktop
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def session(qapp: QApplication, english: None, alice: Installation) -> AsyncIterator[Session]:
+    started = await start_session(qapp, AccountStore())
+    try:
+        await until(lambda: started.todo.sync.state.phase is SyncPhase.DONE, "the first sync")
+        yield started
+    finally:
+        await close(started.todo)
+
+
+async def type_quick_add(session: Session, qtbot: QtBot, text: str, shown: str) -> str:
+    bar = session.todo.window.quick_add
+    bar.field.clear()
+    qtbot.keyClicks(bar.field, text)
+    await until(lambda: shown in bar.preview.text(), f"{shown!r} in the preview")
+    return bar.preview.text()
+
+
+async def test_quick_add_looks_the_name_up_on_the_server(
+    qapp: QApplication, session: Session, server: TravelerServer, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = session.todo.window
+    bar = window.quick_add
+    assert session.account is not None
+    path = store_path(session.account.id)
+    window.resize(1180, 740)
+
+    preview = await type_quick_add(session, qtbot, "Review the budget @frank tomorrow", "Frank")
+    assert "Frank Adams" in preview and "&lt;frank@example.org&gt;" in preview
+    assert "Tomorrow" in preview
+    window.grab().save(str(SHOTS / "quick-add-resolved-en.png"))
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    await until(lambda: "Review the budget" in subjects(session.todo), "the new todo")
+    with TodoStore.open(path) as store:
+        [summary] = store.query()
+        task = store.get(summary.id).task
+    assert [(a.email, a.name, a.partstat) for a in task.assignees] == [
+        ("frank@example.org", "Frank Adams", PartStat.NEEDS_ACTION)
+    ]
+    assert task.organizer is not None and task.organizer.email == "alice@example.org"
+
+    # nobody of that name: the preview says so, and Enter adds nothing
+    preview = await type_quick_add(session, qtbot, "Ask @zelda about it", "no user")
+    assert "There is no user “zelda” on this server" in preview
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    await until(lambda: "There is no user" in bar.preview.text(), "the refusal")
+    assert bar.field.text() == "Ask @zelda about it"
+    assert subjects(session.todo) == ["Review the budget"]
+
+    # in German: a window opened in a German locale, asking the same server
+    install_translations(qapp, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    german = build_window(tmp_path / "de.db", me="alice@example.org", lookup=bar.lookup)
+    try:
+        german.window.resize(1180, 740)
+        german.window.show()
+        field = german.window.quick_add.field
+        qtbot.keyClicks(field, "Bericht lesen @frank morgen !hoch")
+        shown = german.window.quick_add.preview
+        await until(lambda: "Frank Adams" in shown.text() and "Morgen" in shown.text())
+        assert "Zugewiesen an:</span> Frank Adams" in shown.text()
+        german.window.grab().save(str(SHOTS / "quick-add-resolved-de.png"))
+        field.clear()
+        qtbot.keyClicks(field, "Frag @zelda")
+        await until(lambda: "keinen Benutzer" in shown.text(), "the German refusal")
+        assert "Auf diesem Server gibt es keinen Benutzer „zelda“" in shown.text()
+    finally:
+        await close(german)
+        install_translations(qapp, QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+
+    # the server stops: the name is kept as typed and checked when the todo syncs
+    server.stop()
+    preview = await type_quick_add(session, qtbot, "Call @bob today", "cannot be reached")
+    assert "bob — the server cannot be reached" in preview
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    await until(lambda: "Call" in subjects(session.todo), "the todo kept as typed")
+    with TodoStore.open(path) as store:
+        [call] = [s for s in store.query() if s.subject == "Call"]
+        assert [a.email for a in store.get(call.id).task.assignees] == ["bob"]
