@@ -4,6 +4,7 @@ arrives through the push channel, notification included, without the user pressi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -134,3 +135,43 @@ async def test_quick_add_looks_the_name_up_on_the_server(
     with TodoStore.open(path) as store:
         [call] = [s for s in store.query() if s.subject == "Call"]
         assert [a.email for a in store.get(call.id).task.assignees] == ["bob"]
+
+
+@pytest.mark.xfail(
+    reason="open defect: in the window the push channel connects (ready) but no san follows "
+    "Frank's delegation, while traveler-todo sync --watch and a PushListener on a fresh qasync "
+    "loop against the same server get it within a second; under investigation",
+    strict=False,
+)
+async def test_a_delegated_todo_arrives_by_push_with_its_notification(
+    session: Session, server: TravelerServer, tmp_path: Path
+) -> None:
+    todo = session.todo
+    syncs_before = len(todo.notifier.shown)
+    # Frank, on his own desktop, delegates a todo to Alice and syncs it (SyncML)
+    # (in processes of his own, waited for off the loop, so the window keeps running)
+    frank = Installation(tmp_path / "frank")
+
+    def delegate() -> None:
+        added = frank.run(
+            "companion.cli", "account", "add", "--server", server.url, "--user", "frank",
+            "--password-stdin", stdin="frank-secret-1\n",
+        )  # fmt: skip
+        assert added.returncode == 0, added.stdout + added.stderr
+        made = frank.todo("add", "Latest defect count @alice !high")
+        assert made.returncode == 0, made.stdout + made.stderr
+        synced = frank.todo("sync")
+        assert synced.returncode == 0, synced.stdout + synced.stderr
+
+    await asyncio.get_running_loop().run_in_executor(None, delegate)
+
+    # the window learns it through the push channel: no sync_now by the user or the test
+    # 20 s: a push takes well under a second (the hang guard of until() is 60 s)
+    await asyncio.wait_for(
+        until(lambda: "Latest defect count" in subjects(todo), "the delegated todo"), 20
+    )
+    await until(lambda: len(todo.notifier.shown) > syncs_before, "the notification")
+    note = todo.notifier.shown[-1]
+    assert note.title == "New delegated todo"
+    assert note.body == "Frank Adams delegated “Latest defect count” to you"
+    assert note.todo_id is not None
