@@ -55,7 +55,7 @@
     </message>
     <message>
         <source>Snooze 10 min</source>
-        <translation>In 10 Min. erinnern</translation>
+        <translation>10 Min. später</translation>
     </message>
 </context>
 <context>
