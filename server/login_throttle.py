@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from server.store.database import Database
+from server.store.login_counts import LoginCounts
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -61,7 +62,7 @@ class LoginThrottle:
         window: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._database = database
+        self._counts = LoginCounts(database)
         self._per_user = per_user
         self._per_address = per_address
         self._window = window
@@ -82,82 +83,52 @@ class LoginThrottle:
     def check(self, user: str | None, address: str) -> Throttled | None:
         """None when the login may go ahead; else the refusal. Reads only."""
         now = self._clock()
-        wait = self._wait("address", address, self._per_address, now)
-        if wait:
-            return Throttled(
-                wait,
-                f"too many failed logins from {address} ({self._per_address} within "
-                f"{self._window:g} s, NTS_LOGIN_FAILURES_PER_ADDRESS)",
-            )
-        if user is None:
-            return None
+        refusal = self._refusal("address", address, self._per_address, now,
+                                f"from {address}", "NTS_LOGIN_FAILURES_PER_ADDRESS")
+        if refusal or user is None:
+            return refusal
         key = user.casefold()
-        good = self._database.query(
-            "SELECT at FROM login_successes WHERE user_key = ? AND address = ?", (key, address)
-        )
-        if good and now - float(good[0]["at"]) < KNOWN_GOOD_SECONDS:
+        good = self._counts.last_success(key, address)
+        if good is not None and now - good < KNOWN_GOOD_SECONDS:
             return None
-        wait = self._wait("user", key, self._per_user, now)
-        if wait:
-            return Throttled(
-                wait,
-                f"too many failed logins for user {user} ({self._per_user} within "
-                f"{self._window:g} s, NTS_LOGIN_FAILURES_PER_USER)",
-            )
-        return None
+        return self._refusal("user", key, self._per_user, now, f"for user {user}",
+                             "NTS_LOGIN_FAILURES_PER_USER")
 
     def failed(self, user: str | None, address: str) -> None:
         now = self._clock()
         counted = [("address", address, self._per_address, f"from {address}")]
         if user:
             counted.append(("user", user.casefold(), self._per_user, f"for user {user}"))
-        reached = []
-        with self._database.transaction() as db:
-            self._prune(now)
-            for scope, key, limit, what in counted:
-                db.execute("INSERT INTO login_failures (scope, key, at) VALUES (?, ?, ?)",
-                           (scope, key, now))
-                if self._count(scope, key, now) == limit:
-                    reached.append((limit, what))
-        for limit, what in reached:
-            log.warning(
-                "%d failed logins %s within %g s: refusing further logins %s for up to %g s "
-                "(HTTP 429)", limit, what, self._window, what, self._window,
-            )
+        counts = self._counts.add_failures(
+            [(scope, key) for scope, key, _, _ in counted], now, now - self._window,
+            prune=self._prune_due(),
+        )
+        for (_, _, limit, what), count in zip(counted, counts, strict=True):
+            if count == limit:
+                log.warning(
+                    "%d failed logins %s within %g s: refusing further logins %s for up to "
+                    "%g s (HTTP 429)", limit, what, self._window, what, self._window,
+                )
 
     def succeeded(self, user: str, address: str) -> None:
         now = self._clock()
-        with self._database.transaction() as db:
-            self._prune(now)
-            db.execute(
-                "INSERT INTO login_successes (user_key, address, at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_key, address) DO UPDATE SET at = excluded.at",
-                (user.casefold(), address, now),
-            )
-
-    def _count(self, scope: str, key: str, now: float) -> int:
-        rows = self._database.query(
-            "SELECT COUNT(*) AS n FROM login_failures WHERE scope = ? AND key = ? AND at > ?",
-            (scope, key, now - self._window),
+        self._counts.add_success(
+            user.casefold(), address, now,
+            forget_before=now - KNOWN_GOOD_SECONDS if self._prune_due() else None,
         )
-        return int(rows[0]["n"])
 
-    def _wait(self, scope: str, key: str, limit: int, now: float) -> int:
-        """Seconds until fewer than ``limit`` failures are in the window (0: now)."""
-        # The limit-th newest failure in the window: once it leaves, there is room again.
-        rows = self._database.query(
-            "SELECT at FROM login_failures WHERE scope = ? AND key = ? AND at > ? "
-            "ORDER BY at DESC LIMIT 1 OFFSET ?",
-            (scope, key, now - self._window, limit - 1),
+    def _refusal(self, scope: str, key: str, limit: int, now: float, what: str, setting: str
+                 ) -> Throttled | None:
+        """The refusal while ``limit`` failures are in the window: until the limit-th newest
+        of them leaves it."""
+        oldest = self._counts.nth_newest_failure(scope, key, now - self._window, limit)
+        if oldest is None:
+            return None
+        return Throttled(
+            max(1, int(oldest + self._window - now + 0.999)),
+            f"too many failed logins {what} ({limit} within {self._window:g} s, {setting})",
         )
-        if not rows:
-            return 0
-        return max(1, int(float(rows[0]["at"]) + self._window - now + 0.999))
 
-    def _prune(self, now: float) -> None:
-        if next(self._writes) % _PRUNE_EVERY:
-            return
-        self._database.db.execute("DELETE FROM login_failures WHERE at <= ?",
-                                  (now - self._window,))
-        self._database.db.execute("DELETE FROM login_successes WHERE at <= ?",
-                                  (now - KNOWN_GOOD_SECONDS,))
+    def _prune_due(self) -> bool:
+        """Every so many writes, rows that left the window are swept."""
+        return next(self._writes) % _PRUNE_EVERY == 0
