@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -22,6 +22,9 @@ from tests.syncml.device import Device
 from tests.syncml.items import vtodo
 from todo.task import PartStat, Status
 from todo.task_format import parse_task
+
+if TYPE_CHECKING:
+    from tests.e2e.http_peer import StoreDevice
 
 PASSWORDS = {"alice": "alice-secret", "frank": "frank-secret", "bob": "bob-secret"}
 ORGANIZER = "ORGANIZER;CN=Alice Example:mailto:alice@example.org\r\n"
@@ -488,128 +491,129 @@ WEEKLY = vtodo("weekly-1", "Weekly defect report",
                "X-ACME-PROJECT:Renovation\r\n")
 
 
-async def test_completing_an_occurrence_of_a_recurring_delegated_todo_moves_the_series_on(
-    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
-) -> None:
+@pytest.fixture
+async def todo_app(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> AsyncIterator[Callable[[str], Awaitable[StoreDevice]]]:
+    """The ToDo app's store for a user (its store makes a recurring todo's next occurrence),
+    slow-synced once; every store made is closed at the end."""
     from tests.e2e.http_peer import StoreDevice
 
-    # Frank uses the ToDo app: its todo store makes the next occurrence when he completes one.
-    laptop = StoreDevice(tmp_path / "frank.db", "http://testserver/traveler", "frank",
-                         PASSWORDS["frank"], "frank-laptop", client=client)
-    try:
+    made: list[StoreDevice] = []
+
+    async def signed_in(who: str) -> StoreDevice:
+        laptop = StoreDevice(tmp_path / f"{who}.db", "http://testserver/traveler", who,
+                             PASSWORDS[who], f"{who}-laptop", client=client)
+        made.append(laptop)
         await laptop.sync(AlertCode.SLOW_SYNC)
-        alice.create(WEEKLY)
-        await run(alice)
-        await laptop.sync()
-        todo_id = laptop.store.find("weekly-1")
-        assert todo_id is not None
+        return laptop
 
-        completion = laptop.store.complete(todo_id)
-        assert completion.next_id is not None
-        second_uid = laptop.store.get(completion.next_id).task.uid
-        await laptop.sync()
-
-        # The organizer's copy: that occurrence completed and no longer repeating ...
-        by_uid = {parse_task(d).uid: d for d in stored(database, "alice")}
-        assert set(by_uid) == {"weekly-1", second_uid}
-        first = parse_task(by_uid["weekly-1"])
-        assert first.is_completed and first.recurrence is None
-        assert first.assignees[0].partstat is PartStat.COMPLETED
-        # ... and the series goes on in the next occurrence, as the todo store does it.
-        second = parse_task(by_uid[second_uid])
-        assert second.recurrence == "FREQ=WEEKLY;COUNT=2"
-        assert str(second.due) == "2026-12-14"
-        assert not second.is_completed
-        assert second.assignees[0].partstat is PartStat.NEEDS_ACTION
-        assert "X-ACME-PROJECT:Renovation" in unfolded(by_uid[second_uid])
-        assert "RSVP=TRUE" in attendee_line(by_uid[second_uid], "frank@example.org")
-        await run(alice)
-        assert sorted(parse_task(d).uid for d in alice.items.values()) == sorted(by_uid)
-
-        # The last two occurrences: nothing twice on either side, the series ends.
-        await laptop.sync()
-        second_id = laptop.store.find(second_uid)
-        assert second_id is not None
-        third_id = laptop.store.complete(second_id).next_id
-        assert third_id is not None
-        await laptop.sync()
-        assert laptop.store.complete(third_id).next_id is None  # COUNT=3: the last one
-        await laptop.sync()
-        await run(alice)
-        tasks = [parse_task(d) for d in stored(database, "alice")]
-        assert len(tasks) == 3 and all(t.is_completed for t in tasks)
-        assert sorted(str(t.due) for t in tasks) == ["2026-12-07", "2026-12-14", "2026-12-21"]
-        assert len(alice.items) == 3
-        assert len(stored(database, "frank")) == 3
-        await laptop.sync()
-        assert sorted(c.uid for c in laptop.store.all_items()) == sorted(t.uid for t in tasks)
-    finally:
+    yield signed_in
+    for laptop in made:
         laptop.close()
+
+
+async def test_completing_an_occurrence_of_a_recurring_delegated_todo_moves_the_series_on(
+    database: Database, alice: Device,
+    todo_app: Callable[[str], Awaitable[StoreDevice]]
+) -> None:
+    # Frank uses the ToDo app: its todo store makes the next occurrence when he completes one.
+    laptop = await todo_app("frank")
+    alice.create(WEEKLY)
+    await run(alice)
+    await laptop.sync()
+    todo_id = laptop.store.find("weekly-1")
+    assert todo_id is not None
+
+    completion = laptop.store.complete(todo_id)
+    assert completion.next_id is not None
+    second_uid = laptop.store.get(completion.next_id).task.uid
+    await laptop.sync()
+
+    # The organizer's copy: that occurrence completed and no longer repeating ...
+    by_uid = {parse_task(d).uid: d for d in stored(database, "alice")}
+    assert set(by_uid) == {"weekly-1", second_uid}
+    first = parse_task(by_uid["weekly-1"])
+    assert first.is_completed and first.recurrence is None
+    assert first.assignees[0].partstat is PartStat.COMPLETED
+    # ... and the series goes on in the next occurrence, as the todo store does it.
+    second = parse_task(by_uid[second_uid])
+    assert second.recurrence == "FREQ=WEEKLY;COUNT=2"
+    assert str(second.due) == "2026-12-14"
+    assert not second.is_completed
+    assert second.assignees[0].partstat is PartStat.NEEDS_ACTION
+    assert "X-ACME-PROJECT:Renovation" in unfolded(by_uid[second_uid])
+    assert "RSVP=TRUE" in attendee_line(by_uid[second_uid], "frank@example.org")
+    await run(alice)
+    assert sorted(parse_task(d).uid for d in alice.items.values()) == sorted(by_uid)
+
+    # The last two occurrences: nothing twice on either side, the series ends.
+    await laptop.sync()
+    second_id = laptop.store.find(second_uid)
+    assert second_id is not None
+    third_id = laptop.store.complete(second_id).next_id
+    assert third_id is not None
+    await laptop.sync()
+    assert laptop.store.complete(third_id).next_id is None  # COUNT=3: the last one
+    await laptop.sync()
+    await run(alice)
+    tasks = [parse_task(d) for d in stored(database, "alice")]
+    assert len(tasks) == 3 and all(t.is_completed for t in tasks)
+    assert sorted(str(t.due) for t in tasks) == ["2026-12-07", "2026-12-14", "2026-12-21"]
+    assert len(alice.items) == 3
+    assert len(stored(database, "frank")) == 3
+    await laptop.sync()
+    assert sorted(c.uid for c in laptop.store.all_items()) == sorted(t.uid for t in tasks)
 
 
 async def test_a_second_assignees_own_next_occurrence_is_not_a_twin(
-    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
+    database: Database, alice: Device,
+    todo_app: Callable[[str], Awaitable[StoreDevice]]
 ) -> None:
-    from tests.e2e.http_peer import StoreDevice
-
     weekly = WEEKLY.replace("RRULE", "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION:"
                                      "mailto:bob@example.org\r\nRRULE")
-    desktops = {who: StoreDevice(tmp_path / f"{who}.db", "http://testserver/traveler", who,
-                                 PASSWORDS[who], f"{who}-laptop", client=client)
-                for who in ("frank", "bob")}
-    try:
-        for desk in desktops.values():
-            await desk.sync(AlertCode.SLOW_SYNC)
-        alice.create(weekly)
-        await run(alice)
-        for desk in desktops.values():
-            await desk.sync()
-        for who in ("frank", "bob"):  # each completes the first occurrence, Frank first
-            desk = desktops[who]
-            todo_id = desk.store.find("weekly-1")
-            assert todo_id is not None
-            desk.store.complete(todo_id)
-            await desk.sync()
-        for desk in desktops.values():
-            await desk.sync()
+    desktops = {who: await todo_app(who) for who in ("frank", "bob")}
+    alice.create(weekly)
+    await run(alice)
+    for desk in desktops.values():
+        await desk.sync()
+    for who in ("frank", "bob"):  # each completes the first occurrence, Frank first
+        desk = desktops[who]
+        todo_id = desk.store.find("weekly-1")
+        assert todo_id is not None
+        desk.store.complete(todo_id)
+        await desk.sync()
+    for desk in desktops.values():
+        await desk.sync()
 
-        organizers = [parse_task(d) for d in stored(database, "alice")]
-        assert len(organizers) == 2  # the occurrence and one next one, not two
-        first = next(t for t in organizers if t.uid == "weekly-1")
-        assert first.is_completed and first.recurrence is None
-        [following] = [t for t in organizers if t.uid != "weekly-1"]
-        for who in ("frank", "bob"):
-            uids = sorted(c.uid for c in desktops[who].store.all_items())
-            assert uids == sorted(["weekly-1", following.uid]), who
-    finally:
-        for desk in desktops.values():
-            desk.close()
+    organizers = [parse_task(d) for d in stored(database, "alice")]
+    assert len(organizers) == 2  # the occurrence and one next one, not two
+    first = next(t for t in organizers if t.uid == "weekly-1")
+    assert first.is_completed and first.recurrence is None
+    [following] = [t for t in organizers if t.uid != "weekly-1"]
+    for who in ("frank", "bob"):
+        uids = sorted(c.uid for c in desktops[who].store.all_items())
+        assert uids == sorted(["weekly-1", following.uid]), who
 
 
 async def test_two_series_of_the_same_name_are_not_taken_for_each_other(
-    database: Database, client: httpx.AsyncClient, alice: Device, tmp_path: Path
+    database: Database, alice: Device,
+    todo_app: Callable[[str], Awaitable[StoreDevice]]
 ) -> None:
-    from tests.e2e.http_peer import StoreDevice
+    laptop = await todo_app("frank")
+    alice.create(WEEKLY)
+    alice.create(WEEKLY.replace("weekly-1", "weekly-2").replace("20261207", "20261209"))
+    await run(alice)
+    await laptop.sync()
+    todo_id = laptop.store.find("weekly-1")
+    assert todo_id is not None
+    laptop.store.complete(todo_id)
+    await laptop.sync()
+    await laptop.sync()
 
-    laptop = StoreDevice(tmp_path / "frank.db", "http://testserver/traveler", "frank",
-                         PASSWORDS["frank"], "frank-laptop", client=client)
-    try:
-        await laptop.sync(AlertCode.SLOW_SYNC)
-        alice.create(WEEKLY)
-        alice.create(WEEKLY.replace("weekly-1", "weekly-2").replace("20261207", "20261209"))
-        await run(alice)
-        await laptop.sync()
-        todo_id = laptop.store.find("weekly-1")
-        assert todo_id is not None
-        laptop.store.complete(todo_id)
-        await laptop.sync()
-        await laptop.sync()
-
-        tasks = {t.uid: t for t in (parse_task(d) for d in stored(database, "alice"))}
-        assert len(tasks) == 3
-        assert tasks["weekly-1"].is_completed and not tasks["weekly-2"].is_completed
-        [following] = [t for uid, t in tasks.items() if uid not in ("weekly-1", "weekly-2")]
-        assert str(following.due) == "2026-12-14"
-        assert sorted(c.uid for c in laptop.store.all_items()) == sorted(tasks)
-    finally:
-        laptop.close()
+    tasks = {t.uid: t for t in (parse_task(d) for d in stored(database, "alice"))}
+    assert len(tasks) == 3
+    assert tasks["weekly-1"].is_completed and not tasks["weekly-2"].is_completed
+    [following] = [t for uid, t in tasks.items() if uid not in ("weekly-1", "weekly-2")]
+    assert str(following.due) == "2026-12-14"
+    assert sorted(c.uid for c in laptop.store.all_items()) == sorted(tasks)
