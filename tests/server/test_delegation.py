@@ -114,6 +114,13 @@ async def frank(client: httpx.AsyncClient) -> Device:
     return phone
 
 
+@pytest.fixture
+async def bob(client: httpx.AsyncClient) -> Device:
+    phone = device(client, "bob", "bob-phone")
+    await run(phone, AlertCode.SLOW_SYNC)
+    return phone
+
+
 async def test_a_delegated_task_reaches_the_assignees_todos(
     database: Database, alice: Device, frank: Device
 ) -> None:
@@ -299,12 +306,10 @@ async def test_an_assignee_deleting_their_copy_declines(
 
 
 async def test_nobody_answers_for_a_task_that_was_not_delegated_to_them(
-    database: Database, alice: Device, client: httpx.AsyncClient
+    database: Database, alice: Device, bob: Device
 ) -> None:
     alice.create(delegated("t-1", "Report"))
     await run(alice)
-    bob = device(client, "bob", "bob-phone")
-    await run(bob, AlertCode.SLOW_SYNC)
     # Bob claims to be the assignee of Alice's task and completes it.
     forged = vtodo("t-1", "Report", ORGANIZER
                    + "ATTENDEE;PARTSTAT=COMPLETED:mailto:bob@example.org\r\n"
@@ -386,10 +391,8 @@ DONE = "STATUS:COMPLETED\r\nCOMPLETED:20261202T150000Z\r\nPERCENT-COMPLETE:100\r
 
 
 async def test_every_parameter_and_property_the_organizer_wrote_survives_the_answers(
-    database: Database, client: httpx.AsyncClient, alice: Device, frank: Device
+    database: Database, alice: Device, frank: Device, bob: Device
 ) -> None:
-    bob = device(client, "bob", "bob-phone")
-    await run(bob, AlertCode.SLOW_SYNC)
     alice.create(team_task())
     await run(alice)
     await run(frank)
@@ -439,10 +442,8 @@ async def test_every_parameter_and_property_the_organizer_wrote_survives_the_ans
 
 
 async def test_with_several_assignees_the_organizers_copy_completes_when_the_last_does(
-    database: Database, client: httpx.AsyncClient, alice: Device, frank: Device
+    database: Database, alice: Device, frank: Device, bob: Device
 ) -> None:
-    bob = device(client, "bob", "bob-phone")
-    await run(bob, AlertCode.SLOW_SYNC)
     alice.create(team_task())
     await run(alice)
     await run(frank)
