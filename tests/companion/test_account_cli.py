@@ -281,5 +281,9 @@ def test_a_revoked_device_and_a_disabled_user_are_told_what_happened(
         assert "(disabled)" in traveler.cli("user", "list")
         refused = companion.add(traveler, "carol", "carol-pw")
         assert refused.returncode == 1
-        assert "did not accept" in refused.stderr  # SyncML has no word for "disabled"
+        # A disabled account's right password gets SyncML 403 (not 401): told to ask the
+        # administrator, not to retype a password that is right.
+        assert "refuses access for carol" in refused.stderr
+        assert "Ask your administrator" in refused.stderr
+        assert "password" not in refused.stderr
         assert companion.accounts() == []
