@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from companion.errors import Problem
 from companion.secret_store import SecretStore
 
 try:
@@ -42,6 +43,7 @@ __all__ = [
     "Credentials",
     "NoAccountError",
     "PasswordMissingError",
+    "ServerUrlError",
     "api_url",
     "check_server_url",
     "data_home",
@@ -72,6 +74,14 @@ class PasswordMissingError(AccountError):
     """The account is listed, but its password is not in the keyring (any more)."""
 
 
+class ServerUrlError(AccountError):
+    """The server URL cannot be used; ``problem`` says why (for a translated text)."""
+
+    def __init__(self, message: str, problem: Problem) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
 def data_home() -> Path:
     """The desktop apps' data folder: ``$TRAVELER_HOME``, else ``$XDG_DATA_HOME/traveler``."""
     env = os.environ.get("TRAVELER_HOME")
@@ -82,25 +92,32 @@ def data_home() -> Path:
 
 
 def check_server_url(url: str) -> str:
-    """The SyncML URL as given (trimmed), or an :class:`AccountError` saying what is wrong."""
+    """The SyncML URL as given (trimmed), or a :class:`ServerUrlError` saying what is wrong."""
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AccountError(
+        raise ServerUrlError(
             f"{url!r} is not a server URL; give the full SyncML URL, for example "
-            "http://traveler.example.com:8080/traveler"
+            "http://traveler.example.com:8080/traveler",
+            Problem.BAD_URL,
         )
     if parts.username or parts.password:
-        raise AccountError(
+        raise ServerUrlError(
             "the server URL must not contain a user name or password; give them with --user "
-            "and --password-stdin"
+            "and --password-stdin",
+            Problem.URL_WITH_CREDENTIALS,
         )
     if parts.fragment:
-        raise AccountError(f"the server URL {url!r} has a #fragment, which no server reads")
+        raise ServerUrlError(
+            f"the server URL {url!r} has a #fragment, which no server reads",
+            Problem.URL_WITH_FRAGMENT,
+        )
     try:
         parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
     except ValueError:
-        raise AccountError(f"the server URL {url!r} has an invalid port") from None
+        raise ServerUrlError(
+            f"the server URL {url!r} has an invalid port", Problem.BAD_PORT
+        ) from None
     return url
 
 

@@ -9,16 +9,24 @@ Errors (all derive from :class:`ServerError`; each message names what is wrong a
 
     ServerError
     ├── ServerUnreachableError    no connection (refused, unknown host, TLS failure)
+    │   ├── CertificateUntrustedError   the server's certificate is not trusted here
+    │   └── SecureConnectionError       no TLS handshake (https:// to a plain-HTTP server)
     ├── ServerTimeoutError        no answer in time
     ├── NotSyncMLServerError      the URL answers, but not as a SyncML server (HTML, JSON, 404)
+    │   └── RedirectedError             it redirects elsewhere (``target``)
     ├── WrongPasswordError        the server refused the user name or password
-    ├── AccessRevokedError        the device was revoked, or the user disabled
+    ├── AccessRevokedError        the user is disabled (or the device revoked:)
+    │   └── DeviceRevokedError
     ├── SignedOutError            the device token is no longer valid: sign in again
     ├── NoClientApiError          a plain SyncML server: the Traveler extras are not there
     ├── UnknownUserError          nobody on the server has that user name or e-mail (or
     │                             several share the e-mail): a task cannot be delegated there
     ├── TooManyAttemptsError      the server throttles sign-ins after failed ones (HTTP 429)
     └── ServerFailedError         the server failed (5xx) or answered something unusable
+        └── ServerUnavailableError      down for now (502-504; ``retry_after``)
+
+``detail`` is the technical reason (the TLS or connection error, what the server answered, the
+server's own words), for a front end that words the error itself (:mod:`companion.errors`).
 """
 
 from __future__ import annotations
@@ -53,14 +61,19 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AccessRevokedError",
     "AccountCheck",
+    "CertificateUntrustedError",
     "ClientApi",
+    "DeviceRevokedError",
     "DirectoryUser",
     "NoClientApiError",
     "NotSyncMLServerError",
+    "RedirectedError",
     "Registration",
+    "SecureConnectionError",
     "ServerError",
     "ServerFailedError",
     "ServerTimeoutError",
+    "ServerUnavailableError",
     "ServerUnreachableError",
     "SignedOutError",
     "SyncMLProbe",
@@ -80,8 +93,20 @@ _SYNCML_TYPES = (codec.CONTENT_TYPE_XML, codec.CONTENT_TYPE_WBXML)
 class ServerError(Exception):
     """Talking to the server failed; the message is written for the user."""
 
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
 
 class ServerUnreachableError(ServerError):
+    pass
+
+
+class CertificateUntrustedError(ServerUnreachableError):
+    pass
+
+
+class SecureConnectionError(ServerUnreachableError):
     pass
 
 
@@ -93,11 +118,23 @@ class NotSyncMLServerError(ServerError):
     pass
 
 
+class RedirectedError(NotSyncMLServerError):
+    """``target``: the URL it redirects to, the one to give instead."""
+
+    def __init__(self, message: str, target: str) -> None:
+        super().__init__(message, detail=target)
+        self.target = target
+
+
 class WrongPasswordError(ServerError):
     pass
 
 
 class AccessRevokedError(ServerError):
+    pass
+
+
+class DeviceRevokedError(AccessRevokedError):
     pass
 
 
@@ -125,6 +162,14 @@ class ServerFailedError(ServerError):
     pass
 
 
+class ServerUnavailableError(ServerFailedError):
+    """``retry_after``: seconds the server asked to wait, when it said."""
+
+    def __init__(self, message: str, retry_after: int | None, *, detail: str) -> None:
+        super().__init__(message, detail=detail)
+        self.retry_after = retry_after
+
+
 def _retry_after(response: httpx.Response) -> int | None:
     try:
         return max(0, int(response.headers.get("retry-after", "")))
@@ -142,12 +187,15 @@ def _throttled(url: str, response: httpx.Response) -> TooManyAttemptsError:
     )
 
 
-def _unavailable(url: str, response: httpx.Response) -> ServerFailedError:
+def _unavailable(url: str, response: httpx.Response) -> ServerUnavailableError:
     wait = _retry_after(response)
     when = f"in {wait} seconds" if wait is not None else "later"
-    return ServerFailedError(
-        f"The server at {_where(url)} is not available right now (HTTP {response.status_code} "
-        f"{response.reason_phrase}); try again {when}, or tell your administrator if it lasts."
+    status = f"HTTP {response.status_code} {response.reason_phrase}"
+    return ServerUnavailableError(
+        f"The server at {_where(url)} is not available right now ({status}); try again {when}, "
+        "or tell your administrator if it lasts.",
+        wait,
+        detail=status,
     )
 
 
@@ -211,20 +259,24 @@ def _transport_error(url: str, exc: httpx.TransportError, timeout: float) -> Ser
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return ServerUnreachableError(
+            return CertificateUntrustedError(
                 f"The server at {where} has a certificate this computer does not trust "
                 f"({cause.verify_message}). Check the address, or install the server's CA "
-                "certificate."
+                "certificate.",
+                detail=str(cause.verify_message),
             )
         if isinstance(cause, ssl.SSLError):
-            return ServerUnreachableError(
+            return SecureConnectionError(
                 f"A secure connection to {where} failed ({cause.reason}). If the server does not "
-                "use TLS, the URL must start with http:// rather than https://."
+                "use TLS, the URL must start with http:// rather than https://.",
+                detail=str(cause.reason),
             )
         cause = cause.__cause__ or cause.__context__
+    reason = str(exc) or type(exc).__name__
     return ServerUnreachableError(
-        f"Cannot reach the server at {where} ({str(exc) or type(exc).__name__}). Check the server "
-        "URL, that the server is running, and your network connection."
+        f"Cannot reach the server at {where} ({reason}). Check the server URL, that the server "
+        "is running, and your network connection.",
+        detail=reason,
     )
 
 
@@ -238,8 +290,8 @@ def _not_syncml(url: str, response: httpx.Response) -> NotSyncMLServerError:
     if response.is_redirect and location:
         # Not followed: the account would keep the old URL and every sync would bounce.
         target = str(response.url.join(location))
-        return NotSyncMLServerError(
-            f"{url} redirects to {target}; give that URL as the server URL instead."
+        return RedirectedError(
+            f"{url} redirects to {target}; give that URL as the server URL instead.", target
         )
     if response.status_code == 404:
         what = "there is nothing at this address (HTTP 404)"
@@ -251,7 +303,8 @@ def _not_syncml(url: str, response: httpx.Response) -> NotSyncMLServerError:
         what = f"it answers with HTTP {response.status_code} {response.reason_phrase}"
     else:
         what = f"it answers with {media_type or 'no content type'}, not SyncML"
-    return NotSyncMLServerError(f"{url} is not a SyncML server: {what}. {hint}")
+    answered = f"HTTP {response.status_code} {media_type or 'without a content type'}"
+    return NotSyncMLServerError(f"{url} is not a SyncML server: {what}. {hint}", detail=answered)
 
 
 def _probe_message(
@@ -331,13 +384,15 @@ async def probe_syncml(
         except SyncMLError as exc:
             raise NotSyncMLServerError(
                 f"{url} answered with a SyncML content type but an unreadable message ({exc}). "
-                "The server may be broken or not a SyncML server."
+                "The server may be broken or not a SyncML server.",
+                detail=str(exc),
             ) from exc
         status = _header_status(message)
         if status is None:
             raise ServerFailedError(
                 f"{url} answered without a status for the credentials; it does not behave like "
-                "a SyncML server."
+                "a SyncML server.",
+                detail="no SyncML status for the header",
             )
         if status.code in (200, 212):
             return SyncMLProbe(status.code, cred.type)
@@ -355,10 +410,12 @@ async def probe_syncml(
         if status.code == 403:
             raise AccessRevokedError(
                 f"The server at {_where(url)} refuses access for {user} (SyncML status 403). "
-                "Ask your administrator."
+                "Ask your administrator.",
+                detail="SyncML status 403",
             )
         raise ServerFailedError(
-            f"The SyncML server at {_where(url)} answered the sign-in with status {status.code}."
+            f"The SyncML server at {_where(url)} answered the sign-in with status {status.code}.",
+            detail=f"SyncML status {status.code}",
         )
     raise WrongPasswordError(_wrong_password(user, url))
 
@@ -428,9 +485,11 @@ class ClientApi:
         :class:`UnknownUserError` when nobody (or several users) has it."""
         answer = await self.request("GET", f"users/lookup?{urlencode({'address': address})}")
         try:
-            return DirectoryUser(user=str(answer["user"]),
-                                 display_name=str(answer["display_name"]),
-                                 email=str(answer["email"]))
+            return DirectoryUser(
+                user=str(answer["user"]),
+                display_name=str(answer["display_name"]),
+                email=str(answer["email"]),
+            )
         except (KeyError, TypeError, ValueError):
             raise self._unusable("the user lookup") from None
 
@@ -540,9 +599,13 @@ class ClientApi:
             if status >= 500:
                 return ServerFailedError(
                     f"The server at {where} failed (HTTP {status}); try again later or tell "
-                    "your administrator."
+                    "your administrator.",
+                    detail=f"HTTP {status}",
                 )
-            return ServerFailedError(f"The server at {where} answered HTTP {status} unexpectedly.")
+            return ServerFailedError(
+                f"The server at {where} answered HTTP {status} unexpectedly.",
+                detail=f"HTTP {status}",
+            )
         code = str(problem.get("code", ""))
         detail = str(problem.get("detail", ""))
         if code == "credentials-wrong":
@@ -550,8 +613,10 @@ class ClientApi:
                 f"The server at {where} did not accept this user name and password. Check both "
                 "and try again."
             )
-        if code in ("device-revoked", "account-disabled"):
-            return AccessRevokedError(f"{detail} (server {where})")
+        if code == "device-revoked":
+            return DeviceRevokedError(f"{detail} (server {where})", detail=detail)
+        if code == "account-disabled":
+            return AccessRevokedError(f"{detail} (server {where})", detail=detail)
         if code in ("user-unknown", "user-ambiguous"):
             return UnknownUserError(f"{detail} (server {where})")
         if code in ("token-invalid", "credentials-missing"):
@@ -559,14 +624,18 @@ class ClientApi:
         if status >= 500:
             return ServerFailedError(
                 f"The server at {where} failed: {detail} Try again later or tell your "
-                "administrator."
+                "administrator.",
+                detail=detail,
             )
-        return ServerFailedError(f"The server at {where} refused the request: {detail}")
+        return ServerFailedError(
+            f"The server at {where} refused the request: {detail}", detail=detail
+        )
 
     def _unusable(self, what: str) -> ServerFailedError:
         return ServerFailedError(
             f"The server at {_where(self.server_url)} answered {what} with something this app "
-            "cannot read; it may be a different version."
+            "cannot read; it may be a different version.",
+            detail=f"unreadable answer to {what}",
         )
 
 
