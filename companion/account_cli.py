@@ -15,9 +15,11 @@ from typing import Any
 
 import httpx
 
-from companion.accounts import Account, AccountError, AccountStore, check_server_url
-from companion.api_client import DEFAULT_TIMEOUT, ClientApi, ServerError, check_account
+from companion import account_setup
+from companion.accounts import Account, AccountError, AccountStore
+from companion.api_client import DEFAULT_TIMEOUT, ClientApi, ServerError
 from companion.device import DeviceError, load_device
+from companion.errors import Problem, SignInError
 from companion.secret_store import KeyringUnavailableError
 
 __all__ = ["EXIT_FAILED", "EXIT_KEYRING", "EXIT_USAGE", "add_account_commands", "run"]
@@ -27,6 +29,12 @@ EXIT_USAGE = 2
 EXIT_KEYRING = 3
 # Telling the server about a removed account is a courtesy; it must not hold the user up.
 SIGN_OUT_TIMEOUT = 5.0
+_SIGN_IN_EXIT = {
+    Problem.KEYRING_UNAVAILABLE: EXIT_KEYRING,
+    Problem.MISSING_SERVER: EXIT_USAGE,
+    Problem.MISSING_USER: EXIT_USAGE,
+    Problem.MISSING_PASSWORD: EXIT_USAGE,
+}
 
 
 def add_account_commands(subcommands: Any) -> None:
@@ -89,6 +97,9 @@ def run(args: argparse.Namespace, store: AccountStore | None = None) -> int:
             account = store.set_default(args.account)
             print(f"{account.id} is now the default account.")
             return 0
+    except SignInError as exc:
+        _error(_sentence(str(exc)))
+        return _SIGN_IN_EXIT.get(exc.problem, EXIT_FAILED)
     except KeyringUnavailableError as exc:
         _error(str(exc))
         return EXIT_KEYRING
@@ -118,52 +129,37 @@ def _read_password(args: argparse.Namespace) -> str | None:
 
 
 def _add(args: argparse.Namespace, store: AccountStore) -> int:
-    server_url = check_server_url(args.server)
-    user = args.user.strip()
-    existing = store.find(server_url, user)
-    # Before the password is read or the server contacted: is there a keyring to keep it in?
-    store.secrets.backend  # noqa: B018
+    # What can be wrong before the password is read (the URL, the keyring) is said first.
+    account_setup.check_request(store, args.server, args.user, again=True)
     password = _read_password(args)
     if password is None:
         _error("give the password on standard input with --password-stdin")
         return EXIT_USAGE
-    if not password:
-        _error("the password is empty")
-        return EXIT_USAGE
-    device = load_device(store.home, store.secrets)
-    check = asyncio.run(check_account(server_url, user, password, device, timeout=args.timeout))
-    who = check.whoami
-    token = check.registration.token if check.registration else None
-    fields: dict[str, Any] = {
-        "email": args.email or (who.email if who else None),
-        "display_name": who.display_name if who else None,
-        "server_name": who.server if who else None,
-        "traveler_api": check.registration is not None,
-    }
-    if existing is not None:
-        # Signing in again (a changed password, a new device key) keeps the account's ID and
-        # the ToDo app's store that hangs on it.
-        account = store.sign_in_again(existing, password=password, token=token, **fields)
-        verb = "Signed in again to account"
-    else:
-        account = store.add(
-            server_url=server_url,
-            user=who.user if who else user,
-            password=password,
-            token=token,
-            **fields,
+    done = asyncio.run(
+        account_setup.sign_in(
+            store,
+            args.server,
+            args.user,
+            password,
+            again=True,
+            email=args.email,
+            timeout=args.timeout,
         )
-        verb = "Added account"
+    )
+    account = done.account
     if args.default:
         store.set_default(account.id)
+    verb = "Signed in again to account" if done.again else "Added account"
+    who = done.whoami
     if who is not None:
         print(
             f"{verb} {account.id}: {who.display_name} <{who.email}> on server "
-            f"{who.server} ({server_url}); this device ({device.name}) is registered."
+            f"{who.server} ({account.server_url}); this device ({done.device.name}) is "
+            "registered."
         )
     else:
-        print(f"{verb} {account.id}: {user} on the SyncML server {server_url}.")
-        print(f"Note: {check.note}")
+        print(f"{verb} {account.id}: {account.user} on the SyncML server {account.server_url}.")
+        print(f"Note: {done.note}")
     default = store.default()
     if default is not None and default.id == account.id:
         print("It is the default account of the Companion and the ToDo app.")
