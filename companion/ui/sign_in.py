@@ -1,14 +1,13 @@
 """The sign-in dialog both apps show: server URL, user name and password; it tests the
 connection (a SyncML probe, then the device registration on a Traveler server) and says
 plainly what is wrong. The account goes into the Companion's account store, the password
-into the keyring, so the other app is signed in too."""
+into the keyring, so the other app is signed in too. Signing in itself is
+:mod:`companion.account_setup`, as for ``traveler-companion account add``; this dialog words
+its problems in the user's language (:mod:`companion.ui.error_texts`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
 import httpx
 from PySide6.QtCore import Qt
@@ -24,67 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from companion.accounts import Account, AccountError, AccountStore, check_server_url
-from companion.api_client import DEFAULT_TIMEOUT, ServerError, check_account
-from companion.device import DeviceError, load_device
-from companion.secret_store import KeyringUnavailableError
-
-_T = TypeVar("_T")
-
-# What the dialog can be told by the parts below it; anything else is a bug and is raised.
-_EXPECTED = (AccountError, ServerError, KeyringUnavailableError, DeviceError)
-
-
-async def sign_in(
-    store: AccountStore,
-    server_url: str,
-    user: str,
-    password: str,
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> Account:
-    """Test the connection and add the account (what ``account add`` does, without blocking
-    the loop: keyring and file work run on a worker thread)."""
-    server_url = check_server_url(server_url)
-    user = user.strip()
-    if not user:
-        raise AccountError("Enter your user name.")
-    if not password:
-        raise AccountError("Enter your password.")
-    for existing in await off_thread(store.accounts):
-        if existing.server_url == server_url and existing.user.casefold() == user.casefold():
-            raise AccountError(
-                f"{existing.user} on {server_url} is signed in already. To sign in again, "
-                "remove the account in the Companion first."
-            )
-    device = await off_thread(lambda: load_device(store.home, store.secrets))
-    check = await check_account(
-        server_url, user, password, device, timeout=timeout, transport=transport
-    )
-    who = check.whoami
-    return await off_thread(
-        lambda: store.add(
-            server_url=server_url,
-            user=who.user if who else user,
-            password=password,
-            token=check.registration.token if check.registration else None,
-            email=who.email if who else None,
-            display_name=who.display_name if who else None,
-            server_name=who.server if who else None,
-            traveler_api=check.registration is not None,
-        )
-    )
-
-
-# Account file and keyring work, off the UI thread. A plain thread pool of our own rather than
-# the loop's default executor: qasync's default runs on QThreads that die with their loop.
-_ACCOUNT_WORK = ThreadPoolExecutor(max_workers=1, thread_name_prefix="accounts")
-
-
-async def off_thread(call: Callable[[], _T]) -> _T:
-    """``call()`` on the accounts' worker thread."""
-    return await asyncio.get_running_loop().run_in_executor(_ACCOUNT_WORK, call)
+from companion.account_setup import SignedIn, sign_in
+from companion.accounts import Account, AccountStore
+from companion.errors import SignInError
+from companion.ui.error_texts import sign_in_error_text
 
 
 class SignInDialog(QDialog):
@@ -107,7 +49,7 @@ class SignInDialog(QDialog):
         self.store = store
         self.account: Account | None = None
         self._transport = transport
-        self._task: asyncio.Task[Account] | None = None
+        self._task: asyncio.Task[SignedIn] | None = None
 
         heading = QLabel(self.tr("Sign in to your Traveler server"), self)
         heading.setObjectName("dialogHeading")
@@ -180,18 +122,18 @@ class SignInDialog(QDialog):
         )
         self._task.add_done_callback(self._finished)
 
-    def _finished(self, task: asyncio.Task[Account]) -> None:
+    def _finished(self, task: asyncio.Task[SignedIn]) -> None:
         self._show_busy(False)
         if task.cancelled():
             return
         error = task.exception()
         if error is None:
-            self.account = task.result()
+            self.account = task.result().account
             self.accept()
             return
-        if not isinstance(error, _EXPECTED):
+        if not isinstance(error, SignInError):
             raise error
-        self.message.setText(str(error))
+        self.message.setText(sign_in_error_text(error))
         self.message.setProperty("error", True)
         self._restyle()
         self.password.setFocus()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from companion.account_setup import off_thread
 from companion.accounts import Account, AccountError, AccountStore
 from companion.secret_store import KeyringUnavailableError
-from companion.ui.sign_in import SignInDialog, off_thread
+from companion.ui.sign_in import SignInDialog
 from todo.ui.app import TodoApp, build_window
 from todo.ui.background import spawn
 

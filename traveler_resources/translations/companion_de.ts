@@ -162,6 +162,105 @@
     </message>
 </context>
 <context>
+    <name>ErrorTexts</name>
+    <message>
+        <source>Enter the server URL, for example %1.</source>
+        <translation>Geben Sie die Server-URL ein, zum Beispiel %1.</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>Geben Sie Ihren Benutzernamen ein.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Geben Sie Ihr Kennwort ein.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server URL. Enter the full address, for example %2.</source>
+        <translation>„%1“ ist keine Server-URL. Geben Sie die vollständige Adresse ein, zum Beispiel %2.</translation>
+    </message>
+    <message>
+        <source>The server URL must not contain a user name or password; enter them in their own fields.</source>
+        <translation>Die Server-URL darf keinen Benutzernamen und kein Kennwort enthalten; geben Sie diese in den eigenen Feldern ein.</translation>
+    </message>
+    <message>
+        <source>The server URL “%1” has a “#” part, which no server reads; leave it out.</source>
+        <translation>Die Server-URL „%1“ hat einen „#“-Teil, den kein Server liest; lassen Sie ihn weg.</translation>
+    </message>
+    <message>
+        <source>The port in the server URL “%1” is not valid.</source>
+        <translation>Der Port in der Server-URL „%1“ ist ungültig.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1 (%2). Check the server URL, that the server is running, and your network connection.</source>
+        <translation>Der Server %1 ist nicht erreichbar (%2). Prüfen Sie die Server-URL, ob der Server läuft und Ihre Netzwerkverbindung.</translation>
+    </message>
+    <message>
+        <source>The server at %1 did not answer within %2 seconds. It may be overloaded, or a firewall may be dropping the connection; try again later or check the address.</source>
+        <translation>Der Server %1 hat nicht innerhalb von %2 Sekunden geantwortet. Vielleicht ist er überlastet, oder eine Firewall verwirft die Verbindung; versuchen Sie es später noch einmal oder prüfen Sie die Adresse.</translation>
+    </message>
+    <message>
+        <source>The server at %1 has a certificate this computer does not trust (%2). Check the address, or install the server&apos;s CA certificate.</source>
+        <translation>Der Server %1 hat ein Zertifikat, dem dieser Computer nicht vertraut (%2). Prüfen Sie die Adresse, oder installieren Sie das CA-Zertifikat des Servers.</translation>
+    </message>
+    <message>
+        <source>A secure connection to %1 failed (%2). If the server does not use TLS, the URL must start with http:// rather than https://.</source>
+        <translation>Die sichere Verbindung zu %1 ist fehlgeschlagen (%2). Wenn der Server kein TLS verwendet, muss die URL mit http:// statt mit https:// beginnen.</translation>
+    </message>
+    <message>
+        <source>%1 redirects to %2; enter that URL as the server URL instead.</source>
+        <translation>%1 leitet auf %2 weiter; geben Sie stattdessen diese URL als Server-URL ein.</translation>
+    </message>
+    <message>
+        <source>%1 is not a SyncML server (it answered %2). Check the server URL: for a Traveler server it is http(s)://HOST:PORT/traveler.</source>
+        <translation>%1 ist kein SyncML-Server (Antwort: %2). Prüfen Sie die Server-URL: Bei einem Traveler-Server lautet sie http(s)://HOST:PORT/traveler.</translation>
+    </message>
+    <message>
+        <source>The server at %1 did not accept the user name “%2” with this password. Check both and try again.</source>
+        <translation>Der Server %1 hat den Benutzernamen „%2“ mit diesem Kennwort nicht angenommen. Prüfen Sie beides und versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The server at %1 refuses access for %2; the account may be disabled. Ask your administrator.</source>
+        <translation>Der Server %1 verweigert %2 den Zugang; vielleicht ist das Konto gesperrt. Wenden Sie sich an Ihren Administrator.</translation>
+    </message>
+    <message>
+        <source>The server at %1 has revoked this device. Ask your administrator to allow it again.</source>
+        <translation>Der Server %1 hat dieses Gerät gesperrt. Bitten Sie Ihren Administrator, es wieder zuzulassen.</translation>
+    </message>
+    <message>
+        <source>The server at %1 refuses sign-ins for now after too many failed ones; try again later, and check the password.</source>
+        <translation>Der Server %1 lässt nach zu vielen fehlgeschlagenen Anmeldungen vorerst keine Anmeldung zu; versuchen Sie es später noch einmal, und prüfen Sie das Kennwort.</translation>
+    </message>
+    <message>
+        <source>The server at %1 refuses sign-ins for now after too many failed ones; try again in %2 seconds, and check the password.</source>
+        <translation>Der Server %1 lässt nach zu vielen fehlgeschlagenen Anmeldungen vorerst keine Anmeldung zu; versuchen Sie es in %2 Sekunden noch einmal, und prüfen Sie das Kennwort.</translation>
+    </message>
+    <message>
+        <source>The server at %1 is not available right now (%2); try again later, or tell your administrator if it lasts.</source>
+        <translation>Der Server %1 ist gerade nicht verfügbar (%2); versuchen Sie es später noch einmal, oder sagen Sie Ihrem Administrator Bescheid, wenn es anhält.</translation>
+    </message>
+    <message>
+        <source>The server at %1 is not available right now (%2); try again in %3 seconds, or tell your administrator if it lasts.</source>
+        <translation>Der Server %1 ist gerade nicht verfügbar (%2); versuchen Sie es in %3 Sekunden noch einmal, oder sagen Sie Ihrem Administrator Bescheid, wenn es anhält.</translation>
+    </message>
+    <message>
+        <source>The server at %1 failed, or answered in a way this app cannot use (%2). Try again later or tell your administrator.</source>
+        <translation>Beim Server %1 ist ein Fehler aufgetreten, oder seine Antwort ist für diese App unbrauchbar (%2). Versuchen Sie es später noch einmal, oder wenden Sie sich an Ihren Administrator.</translation>
+    </message>
+    <message>
+        <source>The password cannot be kept: this computer has no usable keyring, or it is locked. Nothing was stored. Install and unlock a keyring (GNOME Keyring, KeePassXC or KWallet) and try again.</source>
+        <translation>Das Kennwort kann nicht gespeichert werden: Dieser Computer hat keinen nutzbaren Schlüsselbund, oder er ist gesperrt. Es wurde nichts gespeichert. Installieren und entsperren Sie einen Schlüsselbund (GNOME Keyring, KeePassXC oder KWallet), und versuchen Sie es noch einmal.</translation>
+    </message>
+    <message>
+        <source>%1 on %2 is signed in already. To sign in again, remove the account in the Companion first.</source>
+        <translation>%1 auf %2 ist bereits angemeldet. Um sich neu anzumelden, entfernen Sie das Konto zuerst in der Companion-App.</translation>
+    </message>
+    <message>
+        <source>The account data on this computer cannot be used (%1).</source>
+        <translation>Die Kontodaten auf diesem Computer sind nicht verwendbar (%1).</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <source>Search</source>

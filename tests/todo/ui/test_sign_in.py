@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +18,7 @@ from companion.ui.sign_in import SignInDialog
 from tests.companion.memory_keyring import MemoryKeyring
 from tests.interop.traveler_server import TravelerServer
 from tests.todo.ui.conftest import until
+from todo.ui.i18n import install_translations
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,38 @@ async def test_a_url_that_is_not_a_url_is_said(
 ) -> None:
     dialog = await sign_in(qtbot, accounts, "traveler.example.com", "alice", "pw")
     assert "is not a server URL" in dialog.message.text()
+
+
+async def test_an_empty_field_is_asked_for_without_asking_the_server(
+    qapp: QApplication, english: None, qtbot: QtBot, accounts: AccountStore
+) -> None:
+    dialog = await sign_in(qtbot, accounts, "http://127.0.0.1:9/traveler", "", "pw")
+    assert dialog.message.text() == "Enter your user name."
+    assert dialog.isVisible() and accounts.accounts() == []
+
+
+async def test_signing_in_twice_is_said(
+    qapp: QApplication, english: None, qtbot: QtBot, accounts: AccountStore, server: TravelerServer
+) -> None:
+    assert (await sign_in(qtbot, accounts, server.url, "alice", "alice-pw")).account is not None
+    dialog = await sign_in(qtbot, accounts, server.url, "alice", "alice-pw")
+    assert dialog.account is None
+    assert dialog.message.text() == (
+        f"alice on {server.url} is signed in already. To sign in again, remove the account in "
+        "the Companion first."
+    )
+    assert len(accounts.accounts()) == 1
+
+
+async def test_a_german_desktop_is_told_what_is_wrong_in_german(
+    qapp: QApplication, english: None, qtbot: QtBot, accounts: AccountStore, server: TravelerServer
+) -> None:
+    install_translations(qapp, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    dialog = await sign_in(qtbot, accounts, server.url, "alice", "not-it")
+    assert dialog.windowTitle() == "Bei Traveler anmelden"
+    assert dialog.message.text() == (
+        f"Der Server 127.0.0.1:{server.port} hat den Benutzernamen „alice“ mit diesem Kennwort "
+        "nicht angenommen. Prüfen Sie beides und versuchen Sie es noch einmal."
+    )
+    assert dialog.message.property("error") is True
+    assert accounts.accounts() == []
