@@ -110,7 +110,7 @@ def check_request(store: AccountStore, server_url: str, user: str, *, again: boo
         # Before the password is asked for or the server contacted: is there a keyring?
         store.secrets.backend  # noqa: B018
     except (AccountError, KeyringUnavailableError) as exc:
-        raise _sign_in_error(exc, url, user, DEFAULT_TIMEOUT) from exc
+        raise _sign_in_error(exc, url, user, None) from exc
     if existing is not None and not again:
         raise SignInError(
             Problem.ALREADY_SIGNED_IN,
@@ -219,7 +219,7 @@ _PROBLEMS: tuple[tuple[type[Exception], Problem], ...] = (
 )
 
 
-def _sign_in_error(exc: Exception, url: str, user: str, timeout: float) -> SignInError:
+def _sign_in_error(exc: Exception, url: str, user: str, timeout: float | None) -> SignInError:
     problem = next(problem for kind, problem in _PROBLEMS if isinstance(exc, kind))
     detail = exc.detail if isinstance(exc, ServerError) else ""
     retry_after = (
