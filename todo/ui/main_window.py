@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QPushButton,
     QSplitter,
@@ -36,6 +34,7 @@ from todo.ui.reminders import ReminderScheduler, reminder_body
 from todo.ui.sidebar import Sidebar, view_title
 from todo.ui.sync_status import SyncController, SyncStatus
 from todo.ui.task_delegate import TaskDelegate
+from todo.ui.task_list_view import TaskListView
 from todo.ui.task_model import ROW_ROLE, TaskListModel
 from todo.ui.todo_service import ListQuery, TodoService
 from todo.ui.user_lookup import UserLookup
@@ -114,15 +113,10 @@ class TodoWindow(QMainWindow):
         self.model = TaskListModel(service.page, self)
         self.delegate = TaskDelegate(self)
         self.delegate.me = me
-        self.list = QListView(self)
+        self.list = TaskListView(self)
         self.list.setObjectName("todoList")
         self.list.setModel(self.model)
         self.list.setItemDelegate(self.delegate)
-        self.list.setUniformItemSizes(True)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.list.setMouseTracking(True)
         self.empty = QLabel(self)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -54,6 +54,11 @@ _MARGIN = 10
 _CIRCLE = 18
 
 
+def row_height(metrics: QFontMetrics) -> int:
+    """The height of every row: two lines of text (subject and details) and the padding."""
+    return int(metrics.height() * 2 + metrics.height() * 0.4 + 2 * 8)
+
+
 class TaskDelegate(QStyledItemDelegate):
     """Row painter of the todo list; ``me`` is the signed-in user's e-mail (who "I" am when a
     todo was delegated)."""
@@ -68,8 +73,7 @@ class TaskDelegate(QStyledItemDelegate):
         self.now = datetime.now  # a clock the tests can set
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(200, int(metrics.height() * 2 + metrics.height() * 0.4 + 2 * 8))
+        return QSize(200, row_height(QFontMetrics(option.font)))
 
     def _circle_rect(self, rect: QRect) -> QRectF:
         return QRectF(
