@@ -57,8 +57,6 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
-
 from todo import calendar_files, recurrence, task_format
 from todo.errors import TodoError
 from todo.line_scan import same_content
@@ -321,7 +319,6 @@ class TodoStore:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._conn = conn
-            self._db = sqlite_utils.Database(conn, execute_plugins=False)
             self._migrate()
             self._check_zone()
         except sqlite3.DatabaseError as exc:
@@ -409,9 +406,15 @@ class TodoStore:
                     f"up to {latest}: it was written by a newer version. Run that version; "
                     "the database was not changed."
                 )
-            for migration in MIGRATIONS:
-                if migration.version <= current:
-                    continue
+            pending = [m for m in MIGRATIONS if m.version > current]
+            if not pending:
+                return
+            # Imported only now: an up-to-date store, as on every start but the first, does
+            # not need it, and it costs the first window about 0.1 s.
+            import sqlite_utils
+
+            db = sqlite_utils.Database(self._conn, execute_plugins=False)
+            for migration in pending:
                 with self._transaction() as conn:
                     # Another connection (the window's worker and its sync thread open the
                     # same new file at once) may have applied it since ``current`` was read:
@@ -419,7 +422,7 @@ class TodoStore:
                     if conn.execute("SELECT 1 FROM schema_version WHERE version = ?",
                                     (migration.version,)).fetchone():
                         continue
-                    migration.apply(self._db)
+                    migration.apply(db)
                     conn.execute(
                         "INSERT INTO schema_version VALUES (?, ?, ?)",
                         (migration.version, migration.description, self._now().isoformat()),

@@ -34,8 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # loaded by the store only when a migration is to run
+    import sqlite_utils
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION_DDL", "Migration"]
 

@@ -14,12 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import httpx
-
-from companion.accounts import AccountError
-from companion.api_client import ClientApi, ServerError, UnknownUserError
-from companion.secret_store import KeyringUnavailableError
-
 # How long a "cannot be reached" answer is kept before the server is asked again.
 _RETRY_AFTER_S = 20.0
 _TIMEOUT_S = 5.0
@@ -65,6 +59,14 @@ class UserLookup:
         return person
 
     async def _ask(self, typed: str) -> Person:
+        # Imported here, not with the module: httpx and the account modules cost about 0.2 s,
+        # which the first window of an app without an account should not wait for.
+        import httpx
+
+        from companion.accounts import AccountError
+        from companion.api_client import ClientApi, ServerError, UnknownUserError
+        from companion.secret_store import KeyringUnavailableError
+
         try:
             token = await self._token()
         except (AccountError, KeyringUnavailableError) as error:
