@@ -107,10 +107,7 @@ class SignInDialog(QDialog):
         if self._task is not None and not self._task.done():
             return
         self._show_busy(True)
-        self.message.setText(self.tr("Testing the connection…"))
-        self.message.setProperty("error", False)
-        self._restyle()
-        self.message.show()
+        self._show_message(self.tr("Testing the connection…"), error=False)
         self._task = asyncio.ensure_future(
             sign_in(
                 self.store,
@@ -133,9 +130,7 @@ class SignInDialog(QDialog):
             return
         if not isinstance(error, SignInError):
             raise error
-        self.message.setText(sign_in_error_text(error))
-        self.message.setProperty("error", True)
-        self._restyle()
+        self._show_message(sign_in_error_text(error), error=True)
         self.password.setFocus()
         self.password.selectAll()
 
@@ -143,10 +138,19 @@ class SignInDialog(QDialog):
         for widget in (self.server, self.user, self.password, self.sign_in_button):
             widget.setEnabled(not busy)
 
-    def _restyle(self) -> None:
-        style = self.message.style()
+    def _show_message(self, text: str, *, error: bool) -> None:
+        self.message.setText(text)
+        self.message.setProperty("error", error)
+        style = self.message.style()  # the [error="true"] rule applies after a re-polish
         style.unpolish(self.message)
         style.polish(self.message)
+        self.message.show()
+        # Grow to fit a long (or German) message: a top-level window does not grow by itself
+        # for a word-wrapped label, and the layout would squeeze the fields instead.
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def reject(self) -> None:
         """Cancel: stop a connection test that is under way."""

@@ -25,7 +25,7 @@ import threading
 import time
 import urllib.request
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -78,11 +78,13 @@ class TravelerServer:
         port: int = 0,
         settings: Mapping[str, str] | None = None,
         start_timeout: float = 30.0,
+        run_args: Sequence[str] = (),
     ) -> None:
         self.data_dir = data_dir
         self.host = host
         self.port = port
         self.start_timeout = start_timeout
+        self.run_args = tuple(run_args)  # more options of ``run`` (``--demo``)
         self.log_path = data_dir.with_name(data_dir.name + ".log")
         self.accounts: dict[str, Account] = {}
         self._proc: subprocess.Popen[str] | None = None
@@ -161,6 +163,7 @@ class TravelerServer:
             self.host,
             "--port",
             str(self.port),
+            *self.run_args,
         ]
         log = self.log_path.open("a")
         log.write(f"\n=== {' '.join(argv)}\n")

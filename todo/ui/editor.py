@@ -219,6 +219,7 @@ class TaskEditor(QWidget):
         self.conflict.show_conflict(row.task if row else None, row.overridden if row else None)
         self.delegation.show_task(task if row is not None else None)
         self.subject.setText(task.summary)
+        self.subject.setCursorPosition(0)  # a long subject shows its beginning, not its end
         self.notes.setPlainText(task.description)
         self.start.set_value(task.start)
         self.due.set_value(task.due)

@@ -101,6 +101,7 @@ class TodoWindow(QMainWindow):
         self.count = QLabel(self)
         self.count.setObjectName("listCount")
         self.search = QLineEdit(self)
+        self.search.setMinimumWidth(160)  # the German sort names are long
         self.search.setPlaceholderText(self.tr("Search"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(self.tr("Search todos"))

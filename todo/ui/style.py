@@ -30,6 +30,7 @@ QPushButton { padding: 5px 14px; border: 1px solid #d0d7de; border-radius: 6px;
 QPushButton:hover { background: #eef1f4; }
 QPushButton:default { background: #5b5fc7; color: white; border-color: #4f52b2; }
 QPushButton:default:hover { background: #4f52b2; }
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 QPushButton#danger { color: #c0392b; }
 #conflictNotice { background: #fff4e5; border: 1px solid #f0b35b; border-radius: 8px; }
 #delegationBar { background: #eef3fc; border: 1px solid #a8c1ef; border-radius: 8px; }

@@ -1,0 +1,1 @@
+"""Screenshots of the desktop apps, for people to look at (not a test)."""
