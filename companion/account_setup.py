@@ -110,7 +110,7 @@ def check_request(store: AccountStore, server_url: str, user: str, *, again: boo
         # Before the password is asked for or the server contacted: is there a keyring?
         store.secrets.backend  # noqa: B018
     except (AccountError, KeyringUnavailableError) as exc:
-        raise _sign_in_error(exc, url, user, None) from exc
+        raise problem_of(exc, url, user, None) from exc
     if existing is not None and not again:
         raise SignInError(
             Problem.ALREADY_SIGNED_IN,
@@ -157,7 +157,7 @@ async def sign_in(
         )
         account = await off_thread(lambda: _keep(store, request, password, email, check))
     except (ServerError, AccountError, DeviceError, KeyringUnavailableError) as exc:
-        raise _sign_in_error(exc, url, request.user, timeout) from exc
+        raise problem_of(exc, url, request.user, timeout) from exc
     return SignedIn(account, request.existing is not None, device, check.whoami, check.note)
 
 
@@ -219,7 +219,9 @@ _PROBLEMS: tuple[tuple[type[Exception], Problem], ...] = (
 )
 
 
-def _sign_in_error(exc: Exception, url: str, user: str, timeout: float | None) -> SignInError:
+def problem_of(exc: Exception, url: str, user: str, timeout: float | None) -> SignInError:
+    """``exc`` (an error of the server, the keyring or the local files) as the problem it is,
+    with the facts its translated text needs; the ToDo window words a failed sync with it."""
     problem = next(problem for kind, problem in _PROBLEMS if isinstance(exc, kind))
     detail = exc.detail if isinstance(exc, ServerError) else ""
     retry_after = (

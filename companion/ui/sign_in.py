@@ -148,7 +148,9 @@ class SignInDialog(QDialog):
         # Grow to fit a long (or German) message: a top-level window does not grow by itself
         # for a word-wrapped label, and the layout would squeeze the fields instead.
         layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        needed = layout.totalHeightForWidth(self.width())
         if needed > self.height():
             self.resize(self.width(), needed)
 

@@ -7,10 +7,16 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from companion.account_setup import problem_of
+from companion.accounts import AccountError
+from companion.api_client import ServerError
+from companion.device import DeviceError
+from companion.secret_store import KeyringUnavailableError
 from syncml.client import ClientConfig
 from todo.account import sync_account
 from todo.store import TodoStore
 from todo.sync import SyncReport, sync_store
+from todo.sync_transport import DEFAULT_TIMEOUT
 
 
 class AccountSync:
@@ -21,12 +27,16 @@ class AccountSync:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="todo-sync")
 
     async def run(self) -> SyncReport:
-        """One sync session; raises the transport's ServerError (its message is for the user)."""
+        """One sync session; a failure is raised as a SignInError naming the problem (its
+        message is the English text; the window words it through its Problem)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._sync)
 
     def _sync(self) -> SyncReport:
-        account = sync_account(self.account_id)  # the password from the keyring, each time
+        try:
+            account = sync_account(self.account_id)  # the password from the keyring, each time
+        except (AccountError, KeyringUnavailableError, DeviceError) as exc:
+            raise problem_of(exc, "", "", None) from exc
         with TodoStore.for_account(self.account_id) as store:
             config = ClientConfig(
                 url=account.server_url,
@@ -34,7 +44,11 @@ class AccountSync:
                 password=account.password,
                 device_id=account.device_id,
             )
-            return asyncio.run(sync_store(store, config))
+            try:
+                return asyncio.run(sync_store(store, config))
+            except ServerError as exc:
+                # As a Problem, so the window says it in the user's language (SignInError).
+                raise problem_of(exc, account.server_url, account.user, DEFAULT_TIMEOUT) from exc
 
     def close(self) -> None:
         """Let a running session finish, then end the thread."""

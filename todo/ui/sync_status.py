@@ -13,6 +13,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
+from companion.errors import SignInError
+from companion.ui.error_texts import sign_in_error_text
 from todo.ui import texts
 from todo.ui.background import spawn
 
@@ -80,11 +82,7 @@ class SyncController(QObject):
             result = await run_sync()
         except Exception as error:  # every failure is shown with its reason, never raised
             self._running = False
-            self._set(
-                SyncState(
-                    SyncPhase.FAILED, self.state.last_sync, str(error) or type(error).__name__
-                )
-            )
+            self._set(SyncState(SyncPhase.FAILED, self.state.last_sync, _reason(error)))
             return
         self._running = False
         self._set(SyncState(SyncPhase.DONE, self.clock(), summary=str(result or "")))
@@ -92,6 +90,30 @@ class SyncController(QObject):
         if self._again:
             self._again = False
             self.sync_now()
+
+
+def _reason(error: Exception) -> str:
+    """What went wrong, in the user's language where the problem is a known one."""
+    if isinstance(error, SignInError):
+        return sign_in_error_text(error)
+    return str(error) or type(error).__name__
+
+
+class _ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the status bar (the full
+    text is its tool tip); ``text()`` stays the whole text."""
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            self.contentsRect(),
+            int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+            shown,
+        )
 
 
 class _Dot(QWidget):
@@ -122,7 +144,7 @@ class SyncStatus(QWidget):
         self._state = SyncState(SyncPhase.NOT_SIGNED_IN)
         self.clock = datetime.now
         self.dot = _Dot(self)
-        self.label = QLabel(self)
+        self.label = _ElidedLabel(self)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.retry = QPushButton(self.tr("Retry"), self)

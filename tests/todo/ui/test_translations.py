@@ -139,3 +139,35 @@ def test_a_language_without_a_catalogue_gets_english_plurals(
     install_translations(qapp, QLocale(QLocale.Language.C))
     assert qapp.translate("TodoWindow", "%n todo(s)", None, 1) == "1 todo"
     assert qapp.translate("TodoWindow", "%n todo(s)", None, 6) == "6 todos"
+
+
+async def test_a_failed_sync_is_worded_in_the_users_language(
+    qapp: QApplication, english: None, store_path: Path
+) -> None:
+    from companion.errors import Problem, SignInError
+    from todo.ui.sync_status import SyncPhase
+
+    async def run_sync() -> str:
+        # what AccountSync raises when the server does not answer
+        raise SignInError(
+            Problem.UNREACHABLE,
+            "Cannot reach the server at 127.0.0.1:9 (connection refused). ...",
+            url="http://127.0.0.1:9/traveler",
+            server="127.0.0.1:9",
+            user="alice",
+            detail="connection refused",
+        )
+
+    install_translations(qapp, QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    app = build_window(store_path, me=ME, run_sync=run_sync)
+    try:
+        app.window.show()
+        app.sync.sync_now()
+        await until(lambda: app.sync.state.phase is SyncPhase.FAILED, "the failure")
+        text = app.window.sync_status.label.text()
+        assert text.startswith("Synchronisierung fehlgeschlagen: ")
+        assert "Der Server 127.0.0.1:9 ist nicht erreichbar (connection refused)" in text
+        assert "Cannot reach" not in text and "Prüfen Sie" in text
+        assert app.window.sync_status.label.toolTip() == text  # the whole text, when elided
+    finally:
+        await close(app)
