@@ -108,12 +108,14 @@ async def _session(config: ClientConfig, backend: ClientBackend, mode: AlertCode
         except PeerRefused as exc:
             raise ServerFailedError(
                 f"The SyncML server at {_where(config.url)} refused the sync: {exc}. If it "
-                "lasts, tell your administrator."
+                "lasts, tell your administrator.",
+                detail=str(exc),
             ) from exc
         except SyncMLError as exc:
             raise NotSyncMLServerError(
                 f"{config.url} answered with an unreadable SyncML message ({exc}). The server "
-                "may be broken or not a SyncML server."
+                "may be broken or not a SyncML server.",
+                detail=str(exc),
             ) from exc
     return step
 
@@ -161,7 +163,8 @@ def _check_http(config: ClientConfig, url: str, response: httpx.Response) -> Non
     if status >= 500:
         raise ServerFailedError(
             f"The server at {where} failed (HTTP {status} {response.reason_phrase}); try again "
-            "later, or tell your administrator if it lasts.")
+            "later, or tell your administrator if it lasts.",
+            detail=f"HTTP {status} {response.reason_phrase}")
     if status == 200 and media_type in _SYNCML_TYPES:
         return
     if media_type == "application/problem+json":
@@ -171,7 +174,8 @@ def _check_http(config: ClientConfig, url: str, response: httpx.Response) -> Non
             detail = ""
         raise ServerFailedError(
             f"The server at {where} could not process the sync (HTTP {status}"
-            f"{': ' + detail if detail else ''}); tell your administrator if it lasts.")
+            f"{': ' + detail if detail else ''}); tell your administrator if it lasts.",
+            detail=f"HTTP {status}{': ' + detail if detail else ''}")
     if status == 404:
         what = "there is nothing at this address (HTTP 404)"
     elif media_type == "text/html":
@@ -184,7 +188,8 @@ def _check_http(config: ClientConfig, url: str, response: httpx.Response) -> Non
         what = f"it answers with {media_type or 'no content type'}, not SyncML"
     raise NotSyncMLServerError(
         f"{url} is not a SyncML server: {what}. Check the server URL: it must be the full "
-        "SyncML URL, for a Traveler server http(s)://HOST:PORT/traveler.")
+        "SyncML URL, for a Traveler server http(s)://HOST:PORT/traveler.",
+        detail=what)
 
 
 def _transport_error(url: str, exc: httpx.TransportError, timeout: float) -> ServerError:
@@ -193,6 +198,8 @@ def _transport_error(url: str, exc: httpx.TransportError, timeout: float) -> Ser
         return ServerTimeoutError(
             f"The server at {where} did not answer within {timeout:g} seconds. It may be "
             "overloaded or a firewall may be dropping the connection; try again later.")
+    reason = str(exc) or type(exc).__name__
     return ServerUnreachableError(
-        f"Cannot reach the server at {where} ({str(exc) or type(exc).__name__}). Check the "
-        "server URL, that the server is running, and your network connection.")
+        f"Cannot reach the server at {where} ({reason}). Check the "
+        "server URL, that the server is running, and your network connection.",
+        detail=reason)

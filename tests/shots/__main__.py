@@ -54,10 +54,9 @@ async def until(predicate: Callable[[], object], what: str, timeout: float = 60)
 
 
 async def settle() -> None:
-    """Let pending paints and queued signals run."""
-    for _ in range(5):
-        QApplication.processEvents()
-        await asyncio.sleep(0.05)
+    """Let pending paints and queued signals run (through the loop: processEvents() inside a
+    coroutine would run other tasks re-entrantly)."""
+    await asyncio.sleep(0.3)
 
 
 class Shots:

@@ -96,7 +96,12 @@ class NotificationPopup(QFrame):
         self.body.setText(notification.body)
         self.body.setVisible(bool(notification.body))
         self.snooze.setVisible(notification.snooze and notification.todo_id is not None)
-        self.adjustSize()
+        # The height the texts need at the popup's fixed width (adjustSize would ask the
+        # word-wrapped labels at their own preferred width and leave a gap).
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        self.resize(self.width(), layout.totalHeightForWidth(self.width()))
         screen = QGuiApplication.primaryScreen()
         if screen is not None:
             area = screen.availableGeometry()
