@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from companion.accounts import Account, AccountError, AccountStore
 from companion.secret_store import KeyringUnavailableError
+from companion.ui.account_delegate import LINES_ROLE, AccountDelegate
 from companion.ui.background import Background
 from companion.ui.inbox_window import InboxWindow
 from companion.ui.messages import fill
@@ -79,7 +80,7 @@ class CompanionWindow(QMainWindow):
         self.accounts = QListWidget(self)
         self.accounts.setObjectName("accountsList")
         self.accounts.setAlternatingRowColors(False)
-        self.accounts.setSpacing(2)
+        self.accounts.setItemDelegate(AccountDelegate(self.accounts))
         self.empty = QLabel(
             self.tr("No account yet. Add one to sign in to a Traveler server."), self
         )
@@ -176,14 +177,17 @@ class CompanionWindow(QMainWindow):
         self.accounts.clear()
         for account in accounts:
             name = account.display_name or account.user
-            lines = [
-                name + (self.tr(" — used by ToDo") if default and account.id == default.id else ""),
+            used = default is not None and account.id == default.id
+            details = [
                 f"{account.user} · {account.server_url}",
                 self.tr("Traveler server %1").replace("%1", account.server_name or "")
                 if account.traveler_api
                 else self.tr("SyncML server (todos only)"),
             ]
+            lines = [name + (self.tr(" — used by ToDo") if used else ""), *details]
+            # The text is what screen readers (and the tests) read; the delegate paints rows.
             item = QListWidgetItem("\n".join(lines))
+            item.setData(LINES_ROLE, (name, self.tr("used by ToDo") if used else "", details))
             item.setData(ACCOUNT_ROLE, account.id)
             self.accounts.addItem(item)
             if current is not None and account.id == current:

@@ -166,6 +166,19 @@ async def window_shots(shots: Shots, session: Session, server: TravelerServer) -
     server.start()
 
 
+async def companion_shot(shots: Shots) -> None:
+    """The Companion's main window with the account the sign-in added (shared store)."""
+    from companion.ui.main_window import CompanionWindow
+
+    window = CompanionWindow(AccountStore())
+    window.resize(760, 460)
+    window.show()
+    await until(lambda: window.selected() is not None, "the account in the Companion")
+    await shots.grab(window, "companion")
+    window.close()
+    window.deleteLater()
+
+
 async def run(out: Path, root: Path) -> None:
     server = TravelerServer(root / "server", run_args=["--demo"])
     server.start()
@@ -184,6 +197,7 @@ async def run(out: Path, root: Path) -> None:
             install_translations(app, locale)
             shots = Shots(out, language)
             session = await sign_in(shots, server)
+            await companion_shot(shots)
             try:
                 await window_shots(shots, session, server)
             finally:

@@ -145,6 +145,10 @@
         <translation>SyncML-Server (nur Aufgaben)</translation>
     </message>
     <message>
+        <source>used by ToDo</source>
+        <translation>von ToDo verwendet</translation>
+    </message>
+    <message>
         <source>Signed in as %1 on %2.</source>
         <translation>Angemeldet als %1 bei %2.</translation>
     </message>
