@@ -102,7 +102,7 @@ async def _switching(path: Path) -> list[tuple[str, float, float, int]]:
     from todo.store import TodoStore
     from todo.ui.app import build_window
     from todo.ui.sidebar import SPEC_ROLE
-    from todo.views import ViewSpec
+    from todo.views import View, ViewSpec
 
     todo = build_window(path, me="bench@example.com")
     window = todo.window
@@ -110,6 +110,13 @@ async def _switching(path: Path) -> list[tuple[str, float, float, int]]:
     window.list_loaded.connect(lambda *_: loaded.set())
     window.show()
     await loaded.wait()
+
+    def user_lists() -> int:
+        specs = [window.sidebar.item(r).data(SPEC_ROLE) for r in range(window.sidebar.count())]
+        return sum(1 for spec in specs if spec is not None and spec.view is View.LIST)
+
+    while not user_lists():  # the sidebar's counts and lists arrive after the first page
+        await asyncio.sleep(0.05)
     peer_store = TodoStore.open(path)
     peer = QListWidget()
     peer.resize(600, 700)
