@@ -182,6 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise _Failure(Exit.USAGE, "a command is needed (list, add, done, …; see --help)")
         account = _account(args.account)
         args.organizer = account.organizer
+        args.organizer_name = account.organizer_name
         args.store_id = account.store_id
         try:
             store = TodoStore.for_account(account.store_id)
@@ -212,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 class _Account:
     store_id: str
     organizer: str  # how the account's user is named as ORGANIZER of a delegated todo
+    # Their name (CN), so the assignees' apps say "Frank Adams delegated …", as the window's
+    # own delegations do; empty when the account does not know it.
+    organizer_name: str = ""
 
 
 def _account(ref: str | None) -> _Account:
@@ -226,7 +230,7 @@ def _account(ref: str | None) -> _Account:
     if account is None:
         return _Account(LOCAL_ACCOUNT, getpass.getuser())
     adopt_local_store(account.id)
-    return _Account(account.id, account.email or account.user)
+    return _Account(account.id, account.email or account.user, account.display_name or "")
 
 
 def _run(args: argparse.Namespace, store: TodoStore) -> int:
@@ -326,7 +330,7 @@ def _add(args: argparse.Namespace, store: TodoStore) -> int:
         task,
         categories=tuple(categories),
         assignees=_assignees(args.store_id, assignees),
-        organizer=Organizer(email=args.organizer) if assignees else None,
+        organizer=Organizer(args.organizer, args.organizer_name) if assignees else None,
     )
     todo_id = store.add(task)
     return _report(store, todo_id, "added", args.json)

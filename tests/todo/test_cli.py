@@ -158,7 +158,7 @@ def test_import_export_files(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert len(listed(capsys)) == 1  # nothing of the bad file was added
 
 
-def add_account(home: Path, user: str) -> str:
+def add_account(home: Path, user: str, display_name: str | None = None) -> str:
     from companion.accounts import AccountStore
     from companion.secret_store import SecretStore
     from tests.companion.memory_keyring import MemoryKeyring
@@ -170,6 +170,7 @@ def add_account(home: Path, user: str) -> str:
         password="pw-" + user,
         token=None,
         email=f"{user}@example.com",
+        display_name=display_name,
     )
     return account.id
 
@@ -177,13 +178,16 @@ def add_account(home: Path, user: str) -> str:
 def test_accounts_have_separate_stores(capsys: pytest.CaptureFixture[str], home: Path) -> None:
     run(capsys, "add", "Before any account")
     alice = add_account(home, "alice")  # the first account: the default one
-    frank = add_account(home, "frank")
+    frank = add_account(home, "frank", display_name="Frank Adams")
     # the todos kept without an account became the first account's
     assert [r["subject"] for r in listed(capsys)] == ["Before any account"]
     run(capsys, "--account", "frank", "add", "Frank's", "--assign", "alice")
     code, out, _ = run(capsys, "--account", frank, "list", "--json")
     [row] = json.loads(out)
     assert row["subject"] == "Frank's" and row["organizer"] == "frank@example.com"
+    # the assignee's app names who delegated it from the todo's ORGANIZER
+    code, out, _ = run(capsys, "--account", frank, "export")
+    assert 'ORGANIZER;CN="Frank Adams":mailto:frank@example.com' in out
     code, out, _ = run(capsys, "--account", alice, "list", "--json")
     assert [r["subject"] for r in json.loads(out)] == ["Before any account"]
     code, _, err = run(capsys, "--account", "nobody", "list")
