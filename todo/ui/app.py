@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import qasync
 from PySide6.QtWidgets import QApplication
@@ -123,8 +123,15 @@ def new_loop(app: QApplication) -> qasync.QEventLoop:
     return loop
 
 
-def run_app(argv: Sequence[str], start: Callable[[QApplication], Awaitable[object]]) -> int:
-    """Run ``start`` on a qasync loop over a new QApplication until the last window closes."""
+class Running(Protocol):
+    """What ``start`` opened (a :class:`~todo.ui.session.Session`)."""
+
+    async def close(self) -> None: ...
+
+
+def run_app(argv: Sequence[str], start: Callable[[QApplication], Awaitable[Running]]) -> int:
+    """Run ``start`` on a qasync loop over a new QApplication until the last window closes,
+    then close what it opened, still on the running loop (its tasks end as tasks should)."""
     app = make_application(argv)
     loop = new_loop(app)
     asyncio.set_event_loop(loop)
@@ -133,8 +140,9 @@ def run_app(argv: Sequence[str], start: Callable[[QApplication], Awaitable[objec
     app.setQuitOnLastWindowClosed(False)
 
     async def main() -> None:
-        await start(app)
+        running = await start(app)
         await closed.wait()
+        await running.close()
 
     with loop:
         loop.run_until_complete(main())

@@ -1,11 +1,18 @@
 """What ``traveler-todo`` does on start: use the Companion's default account (no set-up of its
 own), or show the sign-in dialog when there is none, then open the window on that account's
-store. Without an account (sign-in cancelled) the todos stay on this computer."""
+store. Without an account (sign-in cancelled) the todos stay on this computer.
+
+What runs for the account — its sync thread and its push channel — belongs to the
+:class:`Session` and ends with :meth:`Session.close`, never with ``QApplication.aboutToQuit``:
+Qt emits that whenever ``exec()`` returns, which a qasync loop does each time it stops (every
+``run_until_complete``), so it would cut the push channel and the sync thread of a session
+that goes on."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -17,15 +24,32 @@ from companion.ui.sign_in import SignInDialog
 from todo.ui.app import TodoApp, build_window
 from todo.ui.background import spawn
 
+if TYPE_CHECKING:
+    from todo.ui.account_sync import AccountSync
+
 SYNC_INTERVAL_MS = 5 * 60 * 1000
 
 
 @dataclass
 class Session:
-    """The running window and the account it shows (None: not signed in)."""
+    """The running window and the account it shows (None: not signed in), with the account's
+    sync thread and push channel (None: no account, or no push on its server)."""
 
     todo: TodoApp
     account: Account | None
+    syncer: AccountSync | None = None
+    push: asyncio.Task[str] | None = None
+
+    async def close(self) -> None:
+        """Stop listening for pushes, let a running sync finish, then close the window and
+        its store."""
+        if self.push is not None:
+            self.push.cancel()
+            # wait(), not await: the listener's cancellation must not cancel the caller.
+            await asyncio.wait([self.push])
+        if self.syncer is not None:
+            await off_thread(self.syncer.close)
+        self.todo.close()
 
 
 async def choose_account(
@@ -86,7 +110,6 @@ async def start_session(app: QApplication, accounts: AccountStore | None = None)
         run_sync=syncer.run,
         lookup=lookup,
     )
-    app.aboutToQuit.connect(syncer.close)
     # A sync at start and then every few minutes (push, when the server offers it, comes on
     # top of this); Ctrl+R and Retry sync at once.
     timer = QTimer(todo.window)
@@ -95,14 +118,13 @@ async def start_session(app: QApplication, accounts: AccountStore | None = None)
     timer.start()
     todo.window.show()
     todo.sync.sync_now()
-    if account.traveler_api:
-        await _start_push(app, store, account, todo)
-    return Session(todo, account)
+    push = await _start_push(store, account, todo) if account.traveler_api else None
+    return Session(todo, account, syncer, push)
 
 
 async def _start_push(
-    app: QApplication, store: AccountStore, account: Account, todo: TodoApp
-) -> None:
+    store: AccountStore, account: Account, todo: TodoApp
+) -> asyncio.Task[str] | None:
     """Listen on the server's push channel: sync at once when something changed."""
     from todo.push import PushListener
     from todo.ui.push_watch import watch_push
@@ -110,9 +132,8 @@ async def _start_push(
     try:
         credentials = await off_thread(lambda: store.credentials(account.id))
     except (AccountError, KeyringUnavailableError):
-        return  # the sync shows what is wrong with the account
+        return None  # the sync shows what is wrong with the account
     if credentials.token is None:
-        return
+        return None
     listener = PushListener(account.server_url, credentials.token)
-    task = spawn(watch_push(listener, todo.sync.sync_now, todo.notifier.notify))
-    app.aboutToQuit.connect(task.cancel)
+    return spawn(watch_push(listener, todo.sync.sync_now, todo.notifier.notify))

@@ -8,6 +8,7 @@ import inspect
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -20,6 +21,9 @@ from todo.store import TodoStore
 from todo.ui.app import TodoApp, build_window, new_loop
 from todo.ui.i18n import install_translations
 from todo.ui.style import apply_style
+
+if TYPE_CHECKING:
+    from todo.ui.session import Session
 
 ME = "alice@demo.traveler.test"
 
@@ -98,6 +102,13 @@ async def todo_app(qapp: QApplication, english: None, store_path: Path) -> Async
 async def close(app: TodoApp) -> None:
     """Close the window and let the loop delete its widgets."""
     app.close()
+    await asyncio.sleep(0.05)
+
+
+async def close_session(session: Session) -> None:
+    """End the session (its push channel and sync thread with it), then let the loop delete
+    its widgets."""
+    await session.close()
     await asyncio.sleep(0.05)
 
 

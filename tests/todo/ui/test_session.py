@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from companion.accounts import AccountStore
 from companion.ui.sign_in import SignInDialog
 from tests.interop.traveler_server import TravelerServer
-from tests.todo.ui.conftest import close, subjects, until
+from tests.todo.ui.conftest import close_session, subjects, until
 from todo.store import TodoStore, store_path
 from todo.ui.session import start_session
 from todo.ui.sync_status import SyncPhase
@@ -87,4 +87,4 @@ async def test_first_start_signs_in_syncs_and_recovers_from_a_stopped_server(
         await until(lambda: sync.state.phase is SyncPhase.DONE, "the retry")
         assert not status.retry.isVisible()
     finally:
-        await close(session.todo)
+        await close_session(session)
