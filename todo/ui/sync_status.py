@@ -83,10 +83,12 @@ class SyncController(QObject):
         except Exception as error:  # every failure is shown with its reason, never raised
             self._running = False
             self._set(SyncState(SyncPhase.FAILED, self.state.last_sync, _reason(error)))
-            return
-        self._running = False
-        self._set(SyncState(SyncPhase.DONE, self.clock(), summary=str(result or "")))
-        self.finished.emit(result)
+        else:
+            self._running = False
+            self._set(SyncState(SyncPhase.DONE, self.clock(), summary=str(result or "")))
+            self.finished.emit(result)
+        # A request made while this run was under way (a push) is about news this run may
+        # have missed: it gets a run of its own, after a failed run too.
         if self._again:
             self._again = False
             self.sync_now()
