@@ -47,6 +47,7 @@ class Session:
             self.push.cancel()
             # wait(), not await: the listener's cancellation must not cancel the caller.
             await asyncio.wait([self.push])
+        await self.todo.sync.stop()
         if self.syncer is not None:
             await off_thread(self.syncer.close)
         self.todo.close()

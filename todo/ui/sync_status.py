@@ -4,6 +4,7 @@ how they went; :class:`SyncStatus` is the status-bar widget that shows it."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class SyncController(QObject):
         self._run_sync = run_sync
         self._running = False
         self._again = False
+        self._task: asyncio.Task[None] | None = None
         phase = SyncPhase.NEVER if run_sync is not None else SyncPhase.NOT_SIGNED_IN
         self.state = SyncState(phase)
         self.clock = datetime.now
@@ -75,7 +77,15 @@ class SyncController(QObject):
             return
         self._running = True
         self._set(SyncState(SyncPhase.SYNCING, self.state.last_sync))
-        spawn(self._sync(self._run_sync))
+        self._task = spawn(self._sync(self._run_sync))
+
+    async def stop(self) -> None:
+        """Start no more syncs, and wait for the running one (its outcome still shown, while
+        the window is there to show it)."""
+        self._run_sync = None
+        self._again = False
+        if self._task is not None:
+            await asyncio.wait([self._task])
 
     async def _sync(self, run_sync: Callable[[], Awaitable[object]]) -> None:
         try:
