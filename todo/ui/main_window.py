@@ -201,6 +201,8 @@ class TodoWindow(QMainWindow):
         self.sync.finished.connect(lambda _result: self._after_sync())
         self.sync_status.retry_requested.connect(self.sync.sync_now)
         self.sync_status.show_state(self.sync.state)
+        self.sync.push_changed.connect(self.sync_status.show_push)
+        self.sync_status.show_push(self.sync.push)
         self.notifier.activated.connect(self._notification_activated)
         self.notifier.sync_requested.connect(self.sync.sync_now)
         self.reminders = ReminderScheduler(service, self)

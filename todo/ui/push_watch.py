@@ -1,6 +1,7 @@
 """The push channel in the window: a sync as soon as the server says there is something new,
 and a notification for what happened (answers to the user's delegations, withdrawn todos).
-Todos delegated *to* the user are announced by the window after that sync, once each."""
+Todos delegated *to* the user are announced by the window after that sync, once each. The
+sync status shows when the channel is down: reconnecting (the listener backs off) or ended."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from todo.push import Notice, PushError, PushListener, SyncRequested
+from todo.push import Connected, Disconnected, Notice, PushError, PushListener, SyncRequested
 from todo.task import PartStat
 from todo.ui import texts
 from todo.ui.notifications import Notification
+from todo.ui.sync_status import PushPhase, PushState
 
 # Notice kinds the window announces itself after the sync (see TodoWindow.notify_delegated).
 _ANNOUNCED_AFTER_SYNC = {"delegated"}
@@ -38,19 +40,24 @@ async def watch_push(
     listener: PushListener,
     sync_now: Callable[[], None],
     notify: Callable[[Notification], None],
-) -> str:
-    """Sync on every push and show its notices; returns why the channel ended for good."""
+    show: Callable[[PushState], None],
+) -> None:
+    """Sync on every push and show its notices, and how the channel stands, until cancelled
+    or until the server refuses it for good."""
     try:
         async for event in listener.events():
-            if not isinstance(event, SyncRequested):
-                continue
-            sync_now()
-            for notice in event.notices:
-                if notice.kind in _ANNOUNCED_AFTER_SYNC:
-                    continue
-                notify(
-                    Notification(QCoreApplication.translate("Push", "ToDo"), notice_text(notice))
-                )
+            if isinstance(event, Connected):
+                show(PushState(PushPhase.CONNECTED))
+                # A new subscription starts at the server's latest event: what changed since
+                # the last sync began is not pushed, so sync for it.
+                sync_now()
+            elif isinstance(event, Disconnected):
+                show(PushState(PushPhase.RECONNECTING, event.reason, event.retry_in))
+            elif isinstance(event, SyncRequested):
+                sync_now()
+                title = QCoreApplication.translate("Push", "ToDo")
+                for notice in event.notices:
+                    if notice.kind not in _ANNOUNCED_AFTER_SYNC:
+                        notify(Notification(title, notice_text(notice)))
     except PushError as error:
-        return str(error)
-    return ""
+        show(PushState(PushPhase.ENDED, str(error)))

@@ -38,7 +38,7 @@ class Session:
     todo: TodoApp
     account: Account | None
     syncer: AccountSync | None = None
-    push: asyncio.Task[str] | None = None
+    push: asyncio.Task[None] | None = None
 
     async def close(self) -> None:
         """Stop listening for pushes, let a running sync finish, then close the window and
@@ -125,7 +125,7 @@ async def start_session(app: QApplication, accounts: AccountStore | None = None)
 
 async def _start_push(
     store: AccountStore, account: Account, todo: TodoApp
-) -> asyncio.Task[str] | None:
+) -> asyncio.Task[None] | None:
     """Listen on the server's push channel: sync at once when something changed."""
     from todo.push import PushListener
     from todo.ui.push_watch import watch_push
@@ -137,4 +137,4 @@ async def _start_push(
     if credentials.token is None:
         return None
     listener = PushListener(account.server_url, credentials.token)
-    return spawn(watch_push(listener, todo.sync.sync_now, todo.notifier.notify))
+    return spawn(watch_push(listener, todo.sync.sync_now, todo.notifier.notify, todo.sync.set_push))

@@ -1,6 +1,7 @@
 """The sync state, always visible: syncing, when the last sync was, or what went wrong with a
-Retry button. :class:`SyncController` runs syncs in the background (one at a time) and says
-how they went; :class:`SyncStatus` is the status-bar widget that shows it."""
+Retry button, and whether the push channel (live updates) is down. :class:`SyncController`
+runs syncs in the background (one at a time) and says how they went and how push stands;
+:class:`SyncStatus` is the status-bar widget that shows it."""
 
 from __future__ import annotations
 
@@ -40,12 +41,31 @@ class SyncState:
     summary: str = ""
 
 
+class PushPhase(enum.Enum):
+    """Where the push channel stands."""
+
+    NONE = "none"  # no push channel (not signed in, or the server has none): nothing to say
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"  # dropped; the listener tries again (backing off)
+    ENDED = "ended"  # refused for good (push off, device signed out): syncs on the timer only
+
+
+@dataclass(frozen=True, slots=True)
+class PushState:
+    """The push channel's phase, why it is down, and when the listener tries again."""
+
+    phase: PushPhase
+    reason: str = ""
+    retry_in: float = 0.0
+
+
 class SyncController(QObject):
     """Runs ``run_sync`` off the UI thread when asked (a second request while one runs makes
     one more run afterwards, so a push during a sync is not missed)."""
 
     state_changed = Signal(object)  # SyncState
     finished = Signal(object)  # what run_sync returned
+    push_changed = Signal(object)  # PushState
 
     def __init__(
         self, run_sync: Callable[[], Awaitable[object]] | None, parent: QObject | None = None
@@ -57,6 +77,7 @@ class SyncController(QObject):
         self._task: asyncio.Task[None] | None = None
         phase = SyncPhase.NEVER if run_sync is not None else SyncPhase.NOT_SIGNED_IN
         self.state = SyncState(phase)
+        self.push = PushState(PushPhase.NONE)
         self.clock = datetime.now
 
     def set_runner(self, run_sync: Callable[[], Awaitable[object]] | None) -> None:
@@ -67,6 +88,11 @@ class SyncController(QObject):
     def _set(self, state: SyncState) -> None:
         self.state = state
         self.state_changed.emit(state)
+
+    def set_push(self, push: PushState) -> None:
+        """Say how the push channel stands (the push watcher calls this)."""
+        self.push = push
+        self.push_changed.emit(push)
 
     def sync_now(self) -> None:
         """Start a sync (or queue one more after the running one)."""
@@ -164,11 +190,17 @@ class SyncStatus(QWidget):
         self.retry.clicked.connect(self.retry_requested)
         self.sign_in = QPushButton(self.tr("Sign in…"), self)
         self.sign_in.clicked.connect(self.sign_in_requested)
+        # Shown only while the push channel is down: the list may be behind the server until
+        # it is back (or until the next sync on the timer).
+        self.push = QLabel(self)
+        self.push.setObjectName("pushStatus")
+        self.push.setTextFormat(Qt.TextFormat.PlainText)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 0, 8, 0)
         layout.setSpacing(8)
         layout.addWidget(self.dot)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.push)
         layout.addWidget(self.retry)
         layout.addWidget(self.sign_in)
         # "Synced 3 minutes ago" has to age while nothing happens.
@@ -177,6 +209,27 @@ class SyncStatus(QWidget):
         self._ticker.timeout.connect(lambda: self.show_state(self._state))
         self._ticker.start()
         self.show_state(self._state)
+        self.show_push(PushState(PushPhase.NONE))
+
+    def show_push(self, push: PushState) -> None:
+        """Show how the push channel stands (nothing while it works, or without one)."""
+        if push.phase is PushPhase.RECONNECTING:
+            text = self.tr("Live updates interrupted — reconnecting")
+            tip = (
+                self.tr("%1 — trying again in %2 s")
+                .replace("%2", f"{max(1, round(push.retry_in))}")
+                .replace("%1", push.reason)
+            )
+        elif push.phase is PushPhase.ENDED:
+            text = self.tr("No live updates")
+            tip = self.tr("%1 Changes made elsewhere arrive with the next sync.").replace(
+                "%1", push.reason
+            )
+        else:
+            text = tip = ""
+        self.push.setText(text)
+        self.push.setToolTip(tip)
+        self.push.setVisible(bool(text))
 
     def show_state(self, state: SyncState) -> None:
         """Show ``state``."""

@@ -220,6 +220,22 @@
         <translation>Anmelden…</translation>
     </message>
     <message>
+        <source>Live updates interrupted — reconnecting</source>
+        <translation>Live-Aktualisierung unterbrochen — verbinde erneut</translation>
+    </message>
+    <message>
+        <source>%1 — trying again in %2 s</source>
+        <translation>%1 — nächster Versuch in %2 s</translation>
+    </message>
+    <message>
+        <source>No live updates</source>
+        <translation>Keine Live-Aktualisierung</translation>
+    </message>
+    <message>
+        <source>%1 Changes made elsewhere arrive with the next sync.</source>
+        <translation>%1 Änderungen von anderswo kommen mit der nächsten Synchronisierung.</translation>
+    </message>
+    <message>
         <source>Not signed in — your todos stay on this computer</source>
         <translation>Nicht angemeldet — Ihre Aufgaben bleiben auf diesem Computer</translation>
     </message>

@@ -1,6 +1,7 @@
 """The window against a real traveler-server process: quick add's ``@name`` looked up on the
 server (found, unknown, server stopped), and a todo another user delegates over SyncML that
-arrives through the push channel, notification included, without the user pressing sync."""
+arrives through the push channel, notification included, without the user pressing sync; the
+push channel down while the server is, shown in the status bar, and back when it is."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from todo.task import PartStat
 from todo.ui.app import build_window
 from todo.ui.i18n import install_translations
 from todo.ui.session import Session, start_session
-from todo.ui.sync_status import SyncPhase
+from todo.ui.sync_status import PushPhase, SyncPhase
 
 SHOTS = Path("/tmp/todoui-shots")
 
@@ -137,17 +138,10 @@ async def test_quick_add_looks_the_name_up_on_the_server(
         assert [a.email for a in store.get(call.id).task.assignees] == ["bob"]
 
 
-async def test_a_delegated_todo_arrives_by_push_with_its_notification(
-    session: Session, server: TravelerServer, tmp_path: Path
-) -> None:
-    todo = session.todo
-    # The session was started in the fixture, on an earlier run of the loop: what runs for
-    # the account must have outlived that run's end (Qt's aboutToQuit once cut it).
-    assert session.push is not None and not session.push.done()
-    syncs_before = len(todo.notifier.shown)
-    # Frank, on his own desktop, delegates a todo to Alice and syncs it (SyncML)
-    # (in processes of his own, waited for off the loop, so the window keeps running)
-    frank = Installation(tmp_path / "frank")
+async def frank_delegates(server: TravelerServer, folder: Path, line: str) -> None:
+    """Frank signs in on his own desktop (``folder``), adds a todo for Alice and syncs it
+    (SyncML), in processes of his own waited for off the loop, so the window keeps running."""
+    frank = Installation(folder)
 
     def delegate() -> None:
         added = frank.run(
@@ -155,12 +149,25 @@ async def test_a_delegated_todo_arrives_by_push_with_its_notification(
             "--password-stdin", stdin="frank-secret-1\n",
         )  # fmt: skip
         assert added.returncode == 0, added.stdout + added.stderr
-        made = frank.todo("add", "Latest defect count @alice !high")
+        made = frank.todo("add", line)
         assert made.returncode == 0, made.stdout + made.stderr
         synced = frank.todo("sync")
         assert synced.returncode == 0, synced.stdout + synced.stderr
 
     await asyncio.get_running_loop().run_in_executor(None, delegate)
+
+
+async def test_a_delegated_todo_arrives_by_push_with_its_notification(
+    session: Session, server: TravelerServer, tmp_path: Path
+) -> None:
+    todo = session.todo
+    # The session was started in the fixture, on an earlier run of the loop: what runs for
+    # the account must have outlived that run's end (Qt's aboutToQuit once cut it).
+    assert session.push is not None and not session.push.done()
+    await until(lambda: todo.sync.push.phase is PushPhase.CONNECTED, "the push channel")
+    assert not todo.window.sync_status.push.isVisible()
+    syncs_before = len(todo.notifier.shown)
+    await frank_delegates(server, tmp_path / "frank", "Latest defect count @alice !high")
 
     # the window learns it through the push channel: no sync_now by the user or the test
     # 20 s: a push takes well under a second (the hang guard of until() is 60 s)
@@ -172,3 +179,23 @@ async def test_a_delegated_todo_arrives_by_push_with_its_notification(
     assert note.title == "New delegated todo"
     assert note.body == "Frank Adams delegated “Latest defect count” to you"
     assert note.todo_id is not None
+
+
+async def test_the_push_channel_comes_back_when_the_server_does(
+    session: Session, server: TravelerServer, tmp_path: Path
+) -> None:
+    todo = session.todo
+    shown = todo.window.sync_status.push
+    await until(lambda: todo.sync.push.phase is PushPhase.CONNECTED, "the push channel")
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, server.stop)
+    await until(lambda: shown.isVisible(), "the interruption in the status bar")
+    assert shown.text() == "Live updates interrupted — reconnecting"
+    assert "trying again in" in shown.toolTip()
+    await loop.run_in_executor(None, server.start)  # the same port
+
+    # the listener tries again (backing off) and is back: the note goes
+    await until(lambda: todo.sync.push.phase is PushPhase.CONNECTED, "the reconnection")
+    assert not shown.isVisible()
+    await frank_delegates(server, tmp_path / "frank", "After the restart @alice")
+    await until(lambda: "After the restart" in subjects(todo), "the todo pushed after it")
