@@ -43,7 +43,7 @@ async def watch_push(
     show: Callable[[PushState], None],
 ) -> None:
     """Sync on every push and show its notices, and how the channel stands, until cancelled
-    or until the server refuses it for good."""
+    or until the server refuses it for good (or the listener fails)."""
     try:
         async for event in listener.events():
             if isinstance(event, Connected):
@@ -61,3 +61,8 @@ async def watch_push(
                         notify(Notification(title, notice_text(notice)))
     except PushError as error:
         show(PushState(PushPhase.ENDED, str(error)))
+    except Exception as error:
+        # A fault, not a refusal: the window must not look live while nothing listens any
+        # more (the fault itself goes on to the log).
+        show(PushState(PushPhase.ENDED, str(error) or type(error).__name__))
+        raise

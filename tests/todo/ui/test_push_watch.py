@@ -104,6 +104,28 @@ async def test_the_sync_status_shows_the_push_channel_down_and_back(
         await close(app)
 
 
+async def test_a_listener_that_fails_leaves_the_status_saying_so(
+    qapp: QApplication, english: None, store_path: Path
+) -> None:
+    app = build_window(store_path, me=ME)
+    listener = FedListener()
+    task = asyncio.ensure_future(
+        watch_push(listener, app.sync.sync_now, app.notifier.notify, app.sync.set_push)
+    )
+    try:
+        app.window.show()
+        listener.queue.put_nowait(Connected("vm", 0))
+        await until(lambda: app.sync.push.phase is PushPhase.CONNECTED, "the channel")
+        listener.queue.put_nowait(RuntimeError("no running event loop"))
+        await asyncio.wait([task])
+        assert isinstance(task.exception(), RuntimeError)  # not swallowed: it is logged
+        status = app.window.sync_status
+        assert status.push.text() == "No live updates"
+        assert status.push.toolTip().startswith("no running event loop ")
+    finally:
+        await close(app)
+
+
 async def test_a_push_during_a_sync_gets_a_sync_of_its_own_even_when_that_one_fails(
     qapp: QApplication,
 ) -> None:
