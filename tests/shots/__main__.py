@@ -201,7 +201,7 @@ async def run(out: Path, root: Path) -> None:
             try:
                 await window_shots(shots, session, server)
             finally:
-                session.todo.close()
+                await session.close()  # its push channel and sync thread with it
                 await asyncio.sleep(0.2)
             if not server.running:
                 server.start()
