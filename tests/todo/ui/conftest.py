@@ -100,7 +100,9 @@ async def todo_app(qapp: QApplication, english: None, store_path: Path) -> Async
 
 
 async def close(app: TodoApp) -> None:
-    """Close the window and let the loop delete its widgets."""
+    """Let a running sync finish (its end updates the window), close the window and let the
+    loop delete its widgets."""
+    await app.sync.stop()
     app.close()
     await asyncio.sleep(0.05)
 
