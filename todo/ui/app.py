@@ -90,6 +90,11 @@ def build_window(
         icon=icon,
         lookup=lookup,
     )
+    # Owned by the window, so that they go with it through deleteLater, between events. Left
+    # to Python, the garbage collector deleted them whenever it ran, sometimes in the middle
+    # of a Qt event of a later window, which crashed the process.
+    for part in (service, sync, notifier):
+        part.setParent(window)
     return TodoApp(window, runner, service, sync, notifier)
 
 
