@@ -187,9 +187,12 @@ def _application() -> QApplication:
     app.setApplicationName("Traveler Companion")
     app.setDesktopFileName("traveler-companion")
     app.setWindowIcon(companion_icon())
+    from todo.ui.main_thread_gc import collect_on_main_thread
     from todo.ui.style import apply_style  # the look both apps share
 
     apply_style(app)
+    # The Companion works on threads too (accounts, hand-offs): Qt objects die on this one.
+    collect_on_main_thread(app)
     return app
 
 

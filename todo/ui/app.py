@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from todo.task import Attendee, Task
 from todo.ui.background import StoreRunner
 from todo.ui.i18n import install_translations
+from todo.ui.main_thread_gc import collect_on_main_thread
 from todo.ui.main_window import TodoWindow
 from todo.ui.notifications import Notifier
 from todo.ui.resources import app_icon
@@ -125,6 +126,8 @@ def new_loop(app: QApplication) -> qasync.QEventLoop:
     crash the process when Qt delivers them a timer event."""
     loop = qasync.QEventLoop(app)
     loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="loop"))
+    # Work runs on threads from here on: Qt objects must die on this one (see the module).
+    collect_on_main_thread(app)
     return loop
 
 

@@ -17,6 +17,7 @@ import pytest_asyncio
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from tests.qt_garbage import collect_garbage_on_the_ui_thread  # noqa: F401 - autouse
 from todo.store import TodoStore
 from todo.ui.app import TodoApp, build_window, new_loop
 from todo.ui.i18n import install_translations
