@@ -89,7 +89,7 @@ async def sign_in(shots: Shots, server: TravelerServer) -> Session:
     dialog.user.setText("alice")
     dialog.password.setText("not-her-password")
     dialog.sign_in_button.click()
-    await until(lambda: dialog._task is not None and dialog._task.done(), "the error")
+    await until(lambda: dialog.sign_in_button.isEnabled(), "the error")  # the test is over
     await shots.grab(dialog, "sign-in-wrong-password")
     dialog.password.setText("alice-demo-1")
     dialog.sign_in_button.click()
